@@ -33,6 +33,8 @@ export interface JobQueue {
 
 /** The job a worker runs: one clip through one model. */
 export interface JobBody {
+  /** The catalog job this message runs. */
+  jobId: string;
   clipId: string;
   model: { name: string; version: string };
   /** When the job was queued (ms since epoch), for queue-wait timings. */

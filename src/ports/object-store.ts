@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
  * Contract
  * - Keys are `/`-separated relative paths. Adapters reject (ECHO_ERR_INVALID_KEY) keys that are empty,
  *   absolute, contain `..` or `.` segments, empty segments, backslashes or control characters, or are over
- *   1024 bytes. `validateKey` in src/pipeline/keys.ts is the one rule; adapters call it.
+ *   1024 bytes. `validateKey` in src/ports/object-keys.ts is the one rule; adapters call it.
  * - `put` streams: the body is never held whole in memory. The sha256 and size are computed while the bytes
  *   flow. The write is atomic: readers see either the previous object or the complete new one, never a
  *   partial one; a failed or aborted put (including ECHO_ERR_UPLOAD_TOO_LARGE when `maxBytes` is exceeded)

@@ -1,0 +1,116 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { EchoError, isEchoError } from '../../../errors/catalogue.ts';
+import { validateKey } from '../../../ports/object-keys.ts';
+import type { ObjectInfo, ObjectStore, PutOptions, PutResult } from '../../../ports/object-store.ts';
+
+/**
+ * ObjectStore on the local filesystem: `<root>/<key>`. Writes go to `<root>/.tmp/` first, are fsynced and
+ * renamed into place, so a reader never sees a partial object and a crash leaves at most a temp file
+ * (swept on open). `.tmp/` is the only prefix beside `inputs/` and `outputs/` that this store writes.
+ */
+export async function createFsObjectStore(root: string): Promise<ObjectStore> {
+  const tmpDir = join(root, '.tmp');
+  await rm(tmpDir, { recursive: true, force: true });
+  await mkdir(tmpDir, { recursive: true });
+  const pathOf = (key: string): string => join(root, validateKey(key));
+
+  async function put(key: string, body: Readable | AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<PutResult> {
+    const target = pathOf(key);
+    const tmp = join(tmpDir, randomBytes(12).toString('hex'));
+    const hash = createHash('sha256');
+    let size = 0;
+    const handle = await open(tmp, 'wx', 0o600);
+    let ok = false;
+    try {
+      for await (const chunk of body) {
+        size += chunk.length;
+        if (options.maxBytes !== undefined && size > options.maxBytes) {
+          throw new EchoError('UPLOAD_TOO_LARGE', `object ${key} is over the limit of ${options.maxBytes} bytes`, {
+            details: { limit: options.maxBytes },
+          });
+        }
+        hash.update(chunk);
+        await handle.write(chunk);
+      }
+      await handle.sync();
+      ok = true;
+    } catch (err) {
+      throw isEchoError(err) ? err : new EchoError('STORE_FAILED', `writing ${key}: ${(err as Error).message}`, { cause: err });
+    } finally {
+      await handle.close();
+      if (!ok) await rm(tmp, { force: true });
+    }
+    try {
+      await mkdir(dirname(target), { recursive: true });
+      await rename(tmp, target);
+      await syncDir(dirname(target));
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw new EchoError('STORE_FAILED', `writing ${key}: ${(err as Error).message}`, { cause: err });
+    }
+    return { key, size, sha256: hash.digest('hex') };
+  }
+
+  async function get(key: string): Promise<Readable> {
+    const path = pathOf(key);
+    try {
+      const handle = await open(path, 'r');
+      return handle.createReadStream();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new EchoError('NOT_FOUND', `no object at ${key}`);
+      throw new EchoError('STORE_FAILED', `reading ${key}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async function head(key: string): Promise<ObjectInfo | null> {
+    try {
+      const s = await stat(pathOf(key));
+      return s.isFile() ? { key, size: s.size } : null;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw new EchoError('STORE_FAILED', `stat ${key}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async function remove(key: string): Promise<void> {
+    await rm(pathOf(key), { force: true });
+  }
+
+  async function* list(prefix: string): AsyncIterable<string> {
+    const base = prefix.endsWith('/') || prefix === '' ? prefix : dirname(prefix);
+    const start = join(root, base);
+    const keys: string[] = [];
+    await walk(start, keys);
+    for (const key of keys.sort()) if (key.startsWith(prefix)) yield key;
+  }
+
+  async function walk(dir: string, out: string[]): Promise<void> {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    for (const e of entries) {
+      const full = join(dir, e.name);
+      if (full === tmpDir) continue;
+      if (e.isDirectory()) await walk(full, out);
+      else if (e.isFile()) out.push(relative(root, full).split(sep).join('/'));
+    }
+  }
+
+  return { put, get, head, delete: remove, list, close: async () => {} };
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const h = await open(dir, 'r');
+  try {
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+}

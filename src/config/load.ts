@@ -1,0 +1,137 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EchoError } from '../errors/catalogue.ts';
+import { SETTINGS, type Setting } from './schema.ts';
+
+/** Validated, frozen configuration. Read from the environment here and nowhere else. */
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  adminToken: string | null;
+  role: 'all' | 'api' | 'worker';
+  storeUrl: string;
+  queueUrl: string;
+  databaseUrl: string;
+  workers: number;
+  inferenceThreads: number;
+  executionProviders: string[];
+  modelsDir: string;
+  model: { name: string; version: string | null };
+  maxUploadBytes: number;
+  maxDecodedBytes: number;
+  visibilitySeconds: number;
+  maxReceives: number;
+  retryBaseSeconds: number;
+  jobTimeoutSeconds: number;
+  shutdownGraceSeconds: number;
+  inbox: boolean;
+  inboxSettleMs: number;
+  logLevel: string;
+}
+
+/** The repository root (bundled models live in `<root>/models`). */
+export const PROJECT_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+type Env = Record<string, string | undefined>;
+
+function raw(env: Env, s: Setting): string | null {
+  const v = env[s.env];
+  return v === undefined || v === '' ? s.default : v;
+}
+
+function bad(s: Setting, value: string, accepted: string): EchoError {
+  const shown = s.secret ? '<hidden>' : JSON.stringify(value);
+  return new EchoError('CONFIG_INVALID', `${s.env}=${shown} is invalid: expected ${accepted}`, {
+    details: { variable: s.env },
+  });
+}
+
+function integer(env: Env, s: Setting): number {
+  const v = raw(env, s) as string;
+  const n = Number(v);
+  const range = `an integer${s.min !== undefined ? ` >= ${s.min}` : ''}${s.max !== undefined ? ` and <= ${s.max}` : ''}`;
+  if (!/^-?\d+$/.test(v.trim()) || !Number.isSafeInteger(n)) throw bad(s, v, range + (s.unit ? ` (${s.unit})` : ''));
+  if ((s.min !== undefined && n < s.min) || (s.max !== undefined && n > s.max)) throw bad(s, v, range);
+  return n;
+}
+
+function boolean(env: Env, s: Setting): boolean {
+  const v = (raw(env, s) as string).toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw bad(s, v, 'true or false');
+}
+
+function oneOf<T extends string>(env: Env, s: Setting): T {
+  const v = raw(env, s) as string;
+  if (!s.values?.includes(v)) throw bad(s, v, `one of ${s.values?.join(', ')}`);
+  return v as T;
+}
+
+function url(env: Env, s: Setting, fallback: string, schemes: string[]): string {
+  const v = raw(env, s) ?? fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(v);
+  } catch {
+    throw bad(s, v, `a URL with scheme ${schemes.join(' or ')}`);
+  }
+  if (!schemes.includes(parsed.protocol.replace(/:$/, ''))) throw bad(s, v, `a URL with scheme ${schemes.join(' or ')}`);
+  return v;
+}
+
+function fileUrl(scheme: string, path: string): string {
+  return `${scheme}://${resolve(path)}`;
+}
+
+function modelRef(env: Env, s: Setting): { name: string; version: string | null } {
+  const v = raw(env, s) as string;
+  const m = /^([a-z0-9][a-z0-9._-]*)(?:@([0-9A-Za-z.+-]+))?$/.exec(v);
+  if (!m) throw bad(s, v, '`name` or `name@version` (lower-case letters, digits, . _ -)');
+  return { name: m[1]!, version: m[2] ?? null };
+}
+
+/** Reads and validates the configuration; a bad setting throws ECHO_ERR_CONFIG_INVALID naming the variable. */
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  const dataDir = resolve(raw(env, SETTINGS.dataDir) as string);
+  const providers = (raw(env, SETTINGS.executionProviders) as string)
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  if (providers.length === 0) throw bad(SETTINGS.executionProviders, '', 'a comma-separated list such as cpu or cuda,cpu');
+  const config: Config = {
+    host: raw(env, SETTINGS.host) as string,
+    port: integer(env, SETTINGS.port),
+    dataDir,
+    adminToken: raw(env, SETTINGS.adminToken),
+    role: oneOf(env, SETTINGS.role),
+    storeUrl: url(env, SETTINGS.store, fileUrl('file', `${dataDir}/objects`), ['file']),
+    queueUrl: url(env, SETTINGS.queue, fileUrl('sqlite', `${dataDir}/queue.sqlite`), ['sqlite']),
+    databaseUrl: url(env, SETTINGS.database, fileUrl('sqlite', `${dataDir}/catalog.sqlite`), ['sqlite', 'postgres', 'postgresql']),
+    workers: integer(env, SETTINGS.workers),
+    inferenceThreads: integer(env, SETTINGS.inferenceThreads),
+    executionProviders: providers,
+    modelsDir: resolve(raw(env, SETTINGS.modelsDir) ?? `${PROJECT_ROOT}/models`),
+    model: modelRef(env, SETTINGS.model),
+    maxUploadBytes: integer(env, SETTINGS.maxUploadBytes),
+    maxDecodedBytes: integer(env, SETTINGS.maxDecodedBytes),
+    visibilitySeconds: integer(env, SETTINGS.visibilitySeconds),
+    maxReceives: integer(env, SETTINGS.maxReceives),
+    retryBaseSeconds: integer(env, SETTINGS.retryBaseSeconds),
+    jobTimeoutSeconds: integer(env, SETTINGS.jobTimeoutSeconds),
+    shutdownGraceSeconds: integer(env, SETTINGS.shutdownGraceSeconds),
+    inbox: boolean(env, SETTINGS.inbox),
+    inboxSettleMs: integer(env, SETTINGS.inboxSettleMs),
+    logLevel: oneOf(env, SETTINGS.logLevel),
+  };
+  if (config.adminToken !== null && config.adminToken.length < 32) {
+    throw bad(SETTINGS.adminToken, config.adminToken, 'at least 32 characters');
+  }
+  return Object.freeze(config);
+}
+
+/** The path part of a `file://` or `sqlite://` URL. */
+export function urlPath(u: string): string {
+  return decodeURIComponent(new URL(u).pathname);
+}

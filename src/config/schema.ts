@@ -1,0 +1,45 @@
+/**
+ * The one configuration schema. Every setting is an `ECHO_CLOUD_*` environment variable, documented here
+ * with its unit and default; docs/configuration.md is generated from this table (`npm run docs:config`).
+ */
+export type SettingKind = 'string' | 'integer' | 'boolean' | 'enum' | 'url';
+
+export interface Setting {
+  env: string;
+  kind: SettingKind;
+  default: string | null;
+  doc: string;
+  unit?: string;
+  values?: readonly string[];
+  min?: number;
+  max?: number;
+  secret?: boolean;
+}
+
+export const SETTINGS = {
+  host: { env: 'ECHO_CLOUD_HOST', kind: 'string', default: '127.0.0.1', doc: 'Address the HTTP server listens on.' },
+  port: { env: 'ECHO_CLOUD_PORT', kind: 'integer', default: '8080', min: 0, max: 65535, doc: 'TCP port of the HTTP server (0 picks a free one).' },
+  dataDir: { env: 'ECHO_CLOUD_DATA_DIR', kind: 'string', default: './data', doc: 'Directory holding the embedded object store, queue, catalog, inbox and admin token.' },
+  adminToken: { env: 'ECHO_CLOUD_ADMIN_TOKEN', kind: 'string', default: null, secret: true, doc: 'When set, a bearer token with the admin role accepted from start-up. When unset, the first start creates one in `<data>/admin-token` (mode 0600) and prints that path.' },
+  role: { env: 'ECHO_CLOUD_ROLE', kind: 'enum', values: ['all', 'api', 'worker'], default: 'all', doc: 'What this process runs: the API (with inbox watcher), the workers, or both.' },
+  store: { env: 'ECHO_CLOUD_STORE', kind: 'url', default: null, doc: 'Object store URL. Default `file://<data>/objects`.' },
+  queue: { env: 'ECHO_CLOUD_QUEUE', kind: 'url', default: null, doc: 'Job queue URL. Default `sqlite://<data>/queue.sqlite`.' },
+  database: { env: 'ECHO_CLOUD_DATABASE', kind: 'url', default: null, doc: 'Catalog URL: `sqlite://<path>` or `postgres://user@host:port/db`. Default `sqlite://<data>/catalog.sqlite`.' },
+  workers: { env: 'ECHO_CLOUD_WORKERS', kind: 'integer', default: '1', min: 0, max: 64, doc: 'Number of worker processes (each runs one job at a time). 0 runs none.' },
+  inferenceThreads: { env: 'ECHO_CLOUD_INFERENCE_THREADS', kind: 'integer', default: '1', min: 1, max: 256, doc: 'Intra-op threads of the inference session in each worker.' },
+  executionProviders: { env: 'ECHO_CLOUD_EXECUTION_PROVIDERS', kind: 'string', default: 'cpu', doc: 'Comma-separated ONNX Runtime execution providers, in order of preference (`cuda,cpu` on GPU workers).' },
+  modelsDir: { env: 'ECHO_CLOUD_MODELS_DIR', kind: 'string', default: null, doc: 'Directory of deployed models (`<name>/<version>/manifest.json`). Default: the bundled `models/`.' },
+  model: { env: 'ECHO_CLOUD_MODEL', kind: 'string', default: 'view-classifier', doc: 'The model run on every upload: `name` (newest version) or `name@version`.' },
+  maxUploadBytes: { env: 'ECHO_CLOUD_MAX_UPLOAD_BYTES', kind: 'integer', default: String(2 * 1024 ** 3), min: 1, unit: 'bytes', doc: 'Largest accepted upload; larger ones get 413 ECHO_ERR_UPLOAD_TOO_LARGE.' },
+  maxDecodedBytes: { env: 'ECHO_CLOUD_MAX_DECODED_BYTES', kind: 'integer', default: String(4 * 1024 ** 3), min: 1024, unit: 'bytes', doc: 'Cap on pixel data or decompressed bytes a reader may allocate for one cine.' },
+  visibilitySeconds: { env: 'ECHO_CLOUD_VISIBILITY_SECONDS', kind: 'integer', default: '60', min: 2, max: 43200, unit: 's', doc: 'How long a received job stays hidden from other workers; heartbeats extend it every third of this.' },
+  maxReceives: { env: 'ECHO_CLOUD_MAX_RECEIVES', kind: 'integer', default: '5', min: 1, max: 1000, doc: 'Deliveries of one job before it is dead-lettered and its clip marked failed.' },
+  retryBaseSeconds: { env: 'ECHO_CLOUD_RETRY_BASE_SECONDS', kind: 'integer', default: '2', min: 0, max: 3600, unit: 's', doc: 'First retry delay after a transient failure; doubles per attempt (with jitter), capped at 300 s.' },
+  jobTimeoutSeconds: { env: 'ECHO_CLOUD_JOB_TIMEOUT_SECONDS', kind: 'integer', default: '600', min: 1, max: 86400, unit: 's', doc: 'A worker running one job longer than this is killed and the job released.' },
+  shutdownGraceSeconds: { env: 'ECHO_CLOUD_SHUTDOWN_GRACE_SECONDS', kind: 'integer', default: '30', min: 0, max: 3600, unit: 's', doc: 'On SIGTERM/SIGINT, how long a worker may finish its current job before releasing it.' },
+  inbox: { env: 'ECHO_CLOUD_INBOX', kind: 'boolean', default: 'true', doc: 'Watch `<data>/inbox/` and ingest files dropped there.' },
+  inboxSettleMs: { env: 'ECHO_CLOUD_INBOX_SETTLE_MS', kind: 'integer', default: '1000', min: 0, max: 600000, unit: 'ms', doc: 'An inbox file is ingested once its size and mtime have not changed for this long.' },
+  logLevel: { env: 'ECHO_CLOUD_LOG_LEVEL', kind: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', doc: 'Log level of the JSON logs (pino) on stdout.' },
+} as const satisfies Record<string, Setting>;
+
+export type SettingName = keyof typeof SETTINGS;

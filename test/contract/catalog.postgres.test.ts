@@ -1,0 +1,8 @@
+import { createPostgresCatalog } from '../../src/adapters/catalog/postgres/create-postgres-catalog.ts';
+import { freshPostgresDatabase } from '../helpers/postgres.ts';
+import { catalogContract } from './catalog.contract.ts';
+
+catalogContract('postgres', async () => {
+  const { url, cleanup } = await freshPostgresDatabase();
+  return { catalog: createPostgresCatalog(url), cleanup };
+});

@@ -1,0 +1,9 @@
+import { join } from 'node:path';
+import { createSqliteCatalog } from '../../src/adapters/catalog/sqlite/create-sqlite-catalog.ts';
+import { tempDir } from '../helpers/temp.ts';
+import { catalogContract } from './catalog.contract.ts';
+
+catalogContract('sqlite', async () => {
+  const { dir, cleanup } = await tempDir();
+  return { catalog: createSqliteCatalog(join(dir, 'catalog.sqlite')), cleanup };
+});
