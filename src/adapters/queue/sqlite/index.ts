@@ -1,0 +1,1 @@
+export { createSqliteQueue, type SqliteQueueOptions } from './create-sqlite-queue.ts';
