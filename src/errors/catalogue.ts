@@ -25,6 +25,7 @@ export const ERRORS = {
   FILE_NOT_FOUND: { status: 404, exit: 2, summary: 'the file does not exist' },
   // auth and lookup
   UNAUTHORIZED: { status: 401, exit: 1, summary: 'a valid bearer token is required' },
+  FORBIDDEN: { status: 403, exit: 1, summary: "the token's role does not allow this action" },
   NOT_FOUND: { status: 404, exit: 1, summary: 'no such resource' },
   NOT_READY: { status: 409, exit: 1, summary: 'the resource is not ready yet' },
   // models
@@ -37,6 +38,7 @@ export const ERRORS = {
   CATALOG_FAILED: { status: 500, exit: 1, summary: 'the catalog failed' },
   WORKER_DIED: { status: 500, exit: 1, summary: 'the worker process died while running the job' },
   JOB_TIMEOUT: { status: 500, exit: 1, summary: 'the job ran past its time limit' },
+  DEAD_LETTERED: { status: 500, exit: 1, summary: 'the job was delivered the maximum number of times without finishing' },
   SERVER_UNREACHABLE: { status: 502, exit: 1, summary: 'the EchoCloud server could not be reached' },
   INTERNAL: { status: 500, exit: 1, summary: 'an unexpected internal error' },
 } as const satisfies Record<string, { status: number; exit: 0 | 1 | 2; summary: string }>;

@@ -1,0 +1,68 @@
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { IngestDeps } from '../ingest/ingest-file.ts';
+import type { Catalog } from '../ports/catalog.ts';
+import type { JobQueue } from '../ports/job-queue.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
+import type { Principal } from '../security/tokens.ts';
+import { registerErrorHandling } from './error-handler.ts';
+import type { Metrics } from './metrics.ts';
+import { clipRoutes } from './routes/clips.ts';
+import { systemRoutes } from './routes/system.ts';
+import { clipSchema, errorSchema, resultDocumentSchema } from './schemas.ts';
+
+export interface AppDeps {
+  catalog: Catalog;
+  store: ObjectStore;
+  queue: JobQueue;
+  ingest: IngestDeps;
+  authenticate: (header: string | undefined) => Promise<Principal>;
+  metrics: Metrics;
+  logger: FastifyBaseLogger;
+  maxUploadBytes: number;
+  version: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+/** Builds the HTTP app (routes, schemas, auth, errors); the caller decides whether to listen. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    disableRequestLogging: false,
+    bodyLimit: 1024 * 1024,
+    requestIdHeader: 'x-request-id',
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
+  });
+  registerErrorHandling(app);
+  app.decorateRequest('principal', null);
+  for (const schema of [errorSchema, clipSchema, resultDocumentSchema]) app.addSchema(schema);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'EchoCloud API', version: deps.version, description: 'Upload echocardiogram cines and read the deployed model results.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  // preservePath: the client's file name arrives as sent, so a path-traversal name is refused, not silently cut.
+  await app.register(multipart, { preservePath: true, limits: { fileSize: deps.maxUploadBytes + 1, files: 1, fields: 5, parts: 8, fieldSize: 4096 } });
+
+  await app.register(systemRoutes, { deps });
+  await app.register(
+    async (v1) => {
+      v1.addHook('onRequest', async (request) => {
+        request.principal = await deps.authenticate(request.headers.authorization);
+      });
+      await v1.register(clipRoutes, { deps });
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,103 @@
+/**
+ * The `echo-cloud` command line. It only parses flags and delegates to the library; see docs/cli.md.
+ * Exit codes: 0 success; 2 the input cannot be read or is not supported; 1 any other failure.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/load.ts';
+import { EchoError } from '../errors/catalogue.ts';
+import { localToken } from '../security/bootstrap-admin.ts';
+import { inspectCommand } from './commands/inspect.ts';
+import { runCommand } from './commands/run.ts';
+import { serveCommand } from './commands/serve.ts';
+import { uploadCommand } from './commands/upload.ts';
+import { printError } from './output.ts';
+
+const USAGE = `usage: echo-cloud <command> [options]
+
+commands:
+  serve                         run the API, the inbox watcher and the workers (what npm start runs)
+  inspect FILE [--json]         read a cine and print format, frames, height, width, channels, fps
+          [--variable PATH]       MAT: the variable holding the cine (default Patient.DicomImage, resized)
+  run FILE [--model NAME[@V]]   run the deployed model on FILE locally, no server; prints the result
+          [--json]                document with --json
+  upload FILE... [--server URL] upload through the API (default http://127.0.0.1:8080)
+          [--token T]             bearer token (default ECHO_CLOUD_TOKEN or <data>/admin-token)
+          [--study NAME]          group the files into a study
+          [--wait] [--timeout S]  wait for each result (default timeout 600 s) and print it
+          [--json]                JSON output
+
+global options:
+  --debug                       print stack traces with errors
+  --help                        this text
+
+Settings come from ECHO_CLOUD_* environment variables: see docs/configuration.md.`;
+
+const OPTIONS = {
+  json: { type: 'boolean', default: false },
+  debug: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  variable: { type: 'string' },
+  model: { type: 'string' },
+  server: { type: 'string' },
+  token: { type: 'string' },
+  study: { type: 'string' },
+  wait: { type: 'boolean', default: false },
+  timeout: { type: 'string', default: '600' },
+} as const;
+
+async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new EchoError('BAD_REQUEST', `${(err as Error).message}; see echo-cloud --help`);
+  }
+  const { values: flags, positionals } = parsed;
+  const [command, ...args] = positionals;
+  if (flags.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    return command || flags.help ? 0 : 1;
+  }
+  const needFile = (what: string): string => {
+    if (args.length !== 1) throw new EchoError('BAD_REQUEST', `${what} takes exactly one FILE (got ${args.length}); see echo-cloud --help`);
+    return args[0]!;
+  };
+  switch (command) {
+    case 'serve':
+      return serveCommand(loadConfig());
+    case 'inspect':
+      return inspectCommand(needFile('inspect'), { json: flags.json, maxDecodedBytes: loadConfig().maxDecodedBytes, ...(flags.variable ? { variable: flags.variable } : {}) });
+    case 'run': {
+      const file = needFile('run');
+      const config = loadConfig(flags.model ? { ...process.env, ECHO_CLOUD_MODEL: flags.model } : process.env);
+      return runCommand(file, config, { json: flags.json });
+    }
+    case 'upload': {
+      if (args.length === 0) throw new EchoError('BAD_REQUEST', 'upload needs at least one FILE; see echo-cloud --help');
+      const timeout = Number(flags.timeout);
+      if (!Number.isInteger(timeout) || timeout < 1) throw new EchoError('BAD_REQUEST', `--timeout ${flags.timeout}: expected whole seconds >= 1`);
+      const config = loadConfig();
+      const server = flags.server ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
+      return uploadCommand(args, {
+        server,
+        token: flags.token ?? (await localToken(config.dataDir)),
+        wait: flags.wait,
+        json: flags.json,
+        timeoutSeconds: timeout,
+        ...(flags.study ? { study: flags.study } : {}),
+      });
+    }
+    default:
+      throw new EchoError('BAD_REQUEST', `unknown command ${JSON.stringify(command)}; accepted: serve, inspect, run, upload (see echo-cloud --help)`);
+  }
+}
+
+const debug = process.argv.includes('--debug');
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.exitCode = printError(err, debug);
+  },
+);

@@ -1,0 +1,110 @@
+import { EchoError, isEchoError } from '../errors/catalogue.ts';
+import type { Catalog, Clip, IngestSource } from '../ports/catalog.ts';
+import type { JobQueue } from '../ports/job-queue.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
+import { randomId } from '../util/ids.ts';
+import { validateFileName } from './file-names.ts';
+import { sniffStream } from './sniff-stream.ts';
+
+/** The model every new upload is routed to, with what makes a result reusable. */
+export interface ModelIdentity {
+  name: string;
+  version: string;
+  weightsSha256: string;
+}
+
+export interface IngestDeps {
+  catalog: Catalog;
+  store: ObjectStore;
+  queue: JobQueue;
+  detectFormat: (head: Uint8Array, name: string) => string | null;
+  supportedFormats: () => string;
+  model: ModelIdentity;
+  maxUploadBytes: number;
+  now?: () => number;
+}
+
+export interface IngestRequest {
+  name: string;
+  body: AsyncIterable<Uint8Array>;
+  source: IngestSource;
+  projectId: string;
+  study?: string | null;
+}
+
+export interface IngestOutcome {
+  clip: Clip;
+  /** True when the same bytes were already processed by the same model: answered from the stored result. */
+  deduplicated: boolean;
+}
+
+const MAX_STUDY_CHARS = 200;
+
+/**
+ * The one ingest path behind HTTP, the CLI, the inbox folder and S3 events: stream the bytes to
+ * `inputs/<clip id>/<name>` (format sniffed from content, size capped, sha256 on the way), record clip and
+ * job, queue the job. Any failure removes what was written, so nothing is left half-ingested.
+ */
+export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<IngestOutcome> {
+  const now = deps.now ?? Date.now;
+  const name = validateFileName(req.name);
+  const studyName = req.study?.trim() || null;
+  if (studyName !== null && (studyName.length > MAX_STUDY_CHARS || /\p{Cc}/u.test(studyName))) {
+    throw new EchoError('BAD_REQUEST', `study name must be 1 to ${MAX_STUDY_CHARS} printable characters`);
+  }
+  const clipId = randomId('clip');
+  const inputKey = `inputs/${clipId}/${name}`;
+  let format = '';
+  const put = await deps.store.put(
+    inputKey,
+    sniffStream(req.body, name, deps.detectFormat, deps.supportedFormats, (f) => {
+      format = f;
+    }),
+    { maxBytes: deps.maxUploadBytes },
+  );
+
+  let clipCreated = false;
+  try {
+    const study = studyName ? await deps.catalog.findOrCreateStudy(req.projectId, studyName) : null;
+    const createdAt = now();
+    const existing = await deps.catalog.findResult({
+      inputSha256: put.sha256,
+      modelName: deps.model.name,
+      modelVersion: deps.model.version,
+      weightsSha256: deps.model.weightsSha256,
+    });
+    await deps.catalog.createClip({
+      id: clipId,
+      projectId: req.projectId,
+      studyId: study?.id ?? null,
+      name,
+      inputKey,
+      sha256: put.sha256,
+      size: put.size,
+      format,
+      source: req.source,
+      status: 'queued',
+      createdAt,
+    });
+    clipCreated = true;
+    const job = await deps.catalog.createJob({
+      id: randomId('job'),
+      clipId,
+      modelName: deps.model.name,
+      modelVersion: deps.model.version,
+      createdAt,
+    });
+    if (existing) {
+      await deps.catalog.finishJob(job.id, existing.id, now());
+    } else {
+      await deps.queue.send({ jobId: job.id, clipId, model: { name: deps.model.name, version: deps.model.version }, queuedAt: createdAt });
+    }
+    const clip = await deps.catalog.getClip(clipId);
+    if (!clip) throw new EchoError('CATALOG_FAILED', `clip ${clipId} vanished right after it was created`);
+    return { clip, deduplicated: existing !== null };
+  } catch (err) {
+    if (clipCreated) await deps.catalog.deleteClip(clipId).catch(() => {});
+    await deps.store.delete(inputKey).catch(() => {});
+    throw isEchoError(err) ? err : new EchoError('INTERNAL', `ingesting ${name}: ${(err as Error).message}`, { cause: err });
+  }
+}

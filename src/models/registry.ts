@@ -1,0 +1,40 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EchoError } from '../errors/catalogue.ts';
+import { type DeployedModel, loadModel } from './load.ts';
+
+/** Deployed models live at `<modelsDir>/<name>/<version>/manifest.json`. */
+export async function listModelVersions(modelsDir: string, name: string): Promise<string[]> {
+  try {
+    const entries = await readdir(join(modelsDir, name), { withFileTypes: true });
+    return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort(compareVersions);
+  } catch {
+    return [];
+  }
+}
+
+/** Resolves `name` (newest version) or `name@version` to a loaded, verified model. */
+export async function resolveModel(modelsDir: string, ref: { name: string; version: string | null }): Promise<DeployedModel> {
+  const versions = await listModelVersions(modelsDir, ref.name);
+  const version = ref.version ?? versions.at(-1);
+  if (!version || !versions.includes(version)) {
+    const have = versions.length > 0 ? `versions present: ${versions.join(', ')}` : 'no versions present';
+    throw new EchoError('MODEL_NOT_FOUND', `model ${ref.name}${ref.version ? `@${ref.version}` : ''} is not deployed in ${modelsDir} (${have})`);
+  }
+  return loadModel(join(modelsDir, ref.name, version));
+}
+
+/** Orders dotted versions numerically where parts are numbers (1.10.0 after 1.9.0). */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.+-]/);
+  const pb = b.split(/[.+-]/);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? '';
+    const y = pb[i] ?? '';
+    const nx = Number(x);
+    const ny = Number(y);
+    const d = Number.isInteger(nx) && Number.isInteger(ny) && x !== '' && y !== '' ? nx - ny : x.localeCompare(y);
+    if (d !== 0) return d;
+  }
+  return 0;
+}

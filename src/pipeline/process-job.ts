@@ -1,0 +1,118 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createWriteStream } from 'node:fs';
+import { EchoError, isEchoError } from '../errors/catalogue.ts';
+import type { Catalog, Clip } from '../ports/catalog.ts';
+import type { Cine, ReadOptions } from '../ports/cine-reader.ts';
+import type { JobBody } from '../ports/job-queue.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
+import { randomId } from '../util/ids.ts';
+import { buildResultDocument, type ClipPrediction, outputKeys, type ResultDocument, resultCsv } from './result-document.ts';
+
+/** What the worker needs to run a clip through the deployed model. Wired once per worker process. */
+export interface ProcessDeps {
+  catalog: Catalog;
+  store: ObjectStore;
+  /** The deployed model identity (what makes a result reusable). */
+  model: { name: string; version: string; weightsSha256: string };
+  openCine: (path: string, options: ReadOptions & { name?: string }) => Promise<Cine>;
+  predict: (cine: Cine) => Promise<ClipPrediction>;
+  maxDecodedBytes: number;
+  workDir: string;
+  now?: () => number;
+}
+
+export type { ClipPrediction };
+
+export type JobOutcome =
+  | { status: 'done'; resultId: string; reused: boolean; timings: ResultDocument['timings_ms'] | null }
+  | { status: 'failed'; error: EchoError }
+  | { status: 'skipped'; reason: string };
+
+/**
+ * The worker's one function: run one job. Idempotent: the result is keyed by (input sha256, model name,
+ * model version, weights sha256), so a redelivered job or a re-upload of the same bytes reuses the stored
+ * result instead of making a second one.
+ *
+ * Returns `done`, `failed` (a permanent, coded input error: retrying cannot help) or `skipped` (the job
+ * no longer needs running). Throws for transient failures, which the caller retries with backoff.
+ */
+export async function processJob(deps: ProcessDeps, job: JobBody): Promise<JobOutcome> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  const clip = await deps.catalog.getClip(job.clipId);
+  if (!clip) return { status: 'skipped', reason: `clip ${job.clipId} is not in the catalog (its ingest was rolled back)` };
+  if (clip.status === 'done') return { status: 'skipped', reason: `clip ${clip.id} is already done` };
+  if (job.model.name !== deps.model.name || job.model.version !== deps.model.version) {
+    throw new EchoError('MODEL_NOT_FOUND', `job ${job.jobId} asks for model ${job.model.name}@${job.model.version}; this worker runs ${deps.model.name}@${deps.model.version}`);
+  }
+  await deps.catalog.startJob(job.jobId, started);
+
+  const key = { inputSha256: clip.sha256, modelName: deps.model.name, modelVersion: deps.model.version, weightsSha256: deps.model.weightsSha256 };
+  const existing = await deps.catalog.findResult(key);
+  if (existing && (await deps.store.head(existing.documentKey))) {
+    await deps.catalog.finishJob(job.jobId, existing.id, now());
+    return { status: 'done', resultId: existing.id, reused: true, timings: null };
+  }
+
+  try {
+    const { document, csv } = await runModel(deps, clip, job, started);
+    const keys = outputKeys(clip.inputKey);
+    await deps.store.put(keys.json, Readable.from([JSON.stringify(document, null, 2)]));
+    await deps.store.put(keys.csv, Readable.from([csv]));
+    const stored = await deps.catalog.putResult({
+      ...key,
+      id: randomId('res'),
+      documentKey: keys.json,
+      csvKey: keys.csv,
+      view: document.prediction.view,
+      confidence: document.prediction.confidence,
+      qualityMean: document.prediction.quality_mean,
+      qualityStd: document.prediction.quality_std,
+      createdAt: now(),
+    });
+    await deps.catalog.finishJob(job.jobId, stored.id, now());
+    return { status: 'done', resultId: stored.id, reused: false, timings: document.timings_ms };
+  } catch (err) {
+    if (isPermanent(err)) {
+      await deps.catalog.failJob(job.jobId, err.toJSON(), now());
+      return { status: 'failed', error: err };
+    }
+    throw err;
+  }
+}
+
+/** Input errors (exit code 2 in the catalogue) and a broken model deployment cannot be fixed by a retry. */
+export function isPermanent(err: unknown): err is EchoError {
+  return isEchoError(err) && (err.exitCode === 2 || err.code === 'MODEL_INVALID');
+}
+
+async function runModel(deps: ProcessDeps, clip: Clip, job: JobBody, started: number): Promise<{ document: ResultDocument; csv: string }> {
+  const now = deps.now ?? Date.now;
+  const dir = join(deps.workDir, job.jobId);
+  await mkdir(dir, { recursive: true });
+  try {
+    const path = join(dir, 'input');
+    await pipeline(await deps.store.get(clip.inputKey), createWriteStream(path));
+    const cine = await deps.openCine(path, { name: clip.name, limits: { maxDecodedBytes: deps.maxDecodedBytes } });
+    const readDone = now();
+    try {
+      const p = await deps.predict(cine);
+      const done = now();
+      const document = buildResultDocument({
+        input: { key: clip.inputKey, sha256: clip.sha256 },
+        cine,
+        model: deps.model,
+        prediction: p,
+        timings: { queued: Math.max(0, started - job.queuedAt), read: readDone - started, inference: done - readDone, total: done - job.queuedAt },
+      });
+      return { document, csv: resultCsv(clip.name, document) };
+    } finally {
+      await cine.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,123 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildApp } from '../api/build-app.ts';
+import { createMetrics } from '../api/metrics.ts';
+import { type Config, PROJECT_ROOT } from '../config/load.ts';
+import { toEchoError } from '../errors/catalogue.ts';
+import { detectFormat, supportedFormats } from '../formats/registry.ts';
+import type { IngestDeps } from '../ingest/ingest-file.ts';
+import { startInboxWatcher } from '../ingest/inbox-watcher.ts';
+import { ensureAdminToken } from '../security/bootstrap-admin.ts';
+import { createAuthenticator, DEFAULT_PROJECT } from '../security/tokens.ts';
+import { createLogger } from '../util/logger.ts';
+import { startSupervisor, type Supervisor } from '../worker/supervisor.ts';
+import { createCatalog, createQueue, createStore } from '../wiring/adapters.ts';
+import { deployedModel, identityOf } from '../wiring/model.ts';
+
+const WORKER_ENTRY = fileURLToPath(new URL('../worker/worker-main.ts', import.meta.url));
+
+export interface RunningServer {
+  url: string | null;
+  adminTokenFile: string | null;
+  supervisor: Supervisor | null;
+  stop(): Promise<void>;
+}
+
+async function packageVersion(): Promise<string> {
+  const pkg = JSON.parse(await readFile(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/**
+ * `echo-cloud serve` / `npm start`: the API (with the inbox watcher) and the supervised worker processes,
+ * as ECHO_CLOUD_ROLE says, on the configured adapters. Returns once listening and the workers are ready.
+ */
+export async function serve(config: Config, options: { waitForWorkers?: boolean } = {}): Promise<RunningServer> {
+  const log = createLogger(config.logLevel, { role: config.role });
+  await mkdir(config.dataDir, { recursive: true });
+  const catalog = createCatalog(config);
+  await catalog.migrate();
+  const store = await createStore(config);
+  const queue = await createQueue(config);
+  const model = await deployedModel(config);
+  const adminTokenFile = await ensureAdminToken(catalog, config.dataDir, config.adminToken);
+  const metrics = createMetrics(queue, catalog);
+
+  let supervisor: Supervisor | null = null;
+  if (config.role !== 'api' && config.workers > 0) {
+    supervisor = startSupervisor({
+      count: config.workers,
+      entry: WORKER_ENTRY,
+      env: process.env,
+      jobTimeoutSeconds: config.jobTimeoutSeconds,
+      maxReceives: config.maxReceives,
+      shutdownGraceSeconds: config.shutdownGraceSeconds,
+      queue,
+      catalog,
+      log,
+      onJobEnd: (m) => metrics.jobFinished(m.status, m.timings),
+    });
+    if (options.waitForWorkers !== false) await supervisor.ready();
+  }
+
+  let url: string | null = null;
+  let app: Awaited<ReturnType<typeof buildApp>> | null = null;
+  let inbox: Awaited<ReturnType<typeof startInboxWatcher>> | null = null;
+  if (config.role !== 'worker') {
+    const ingest: IngestDeps = {
+      catalog,
+      store,
+      queue,
+      detectFormat,
+      supportedFormats,
+      model: identityOf(model),
+      maxUploadBytes: config.maxUploadBytes,
+    };
+    app = await buildApp({
+      catalog,
+      store,
+      queue,
+      ingest,
+      authenticate: createAuthenticator(catalog, config.adminToken),
+      metrics,
+      logger: log,
+      maxUploadBytes: config.maxUploadBytes,
+      version: await packageVersion(),
+    });
+    url = await app.listen({ host: config.host, port: config.port });
+    if (config.inbox) {
+      inbox = await startInboxWatcher(ingest, {
+        dir: join(config.dataDir, 'inbox'),
+        projectId: DEFAULT_PROJECT.id,
+        settleMs: config.inboxSettleMs,
+        log,
+        onIngested: (_file, outcome) => metrics.upload('inbox', outcome.deduplicated ? 'deduplicated' : 'queued'),
+      });
+    }
+  }
+  log.info({ url, workers: supervisor ? config.workers : 0, model: `${model.manifest.name}@${model.manifest.version}`, dataDir: config.dataDir }, 'EchoCloud started');
+
+  let stopping: Promise<void> | null = null;
+  return {
+    url,
+    adminTokenFile,
+    supervisor,
+    stop() {
+      stopping ??= (async () => {
+        try {
+          await inbox?.stop();
+          await app?.close();
+          await supervisor?.stop();
+        } catch (err) {
+          log.error({ err: toEchoError(err).toJSON() }, 'error while stopping');
+        }
+        await queue.close();
+        await store.close();
+        await catalog.close();
+        log.info('EchoCloud stopped');
+      })();
+      return stopping;
+    },
+  };
+}

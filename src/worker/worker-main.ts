@@ -1,0 +1,73 @@
+/**
+ * Entry point of one worker process (forked by the supervisor, or run alone with ECHO_CLOUD_ROLE=worker).
+ * A crash in native inference code ends only this process; the supervisor releases its job and restarts it.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadConfig } from '../config/load.ts';
+import { toEchoError } from '../errors/catalogue.ts';
+import { openCine } from '../formats/open-cine.ts';
+import { createLogger } from '../util/logger.ts';
+import { createCatalog, createQueue, createStore } from '../wiring/adapters.ts';
+import { openModelSession } from '../wiring/model.ts';
+import { send } from './ipc.ts';
+import { startWorkerLoop } from './worker-loop.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel, { role: 'worker', worker: process.env.ECHO_CLOUD_WORKER_INDEX ?? '0' });
+  const catalog = createCatalog(config);
+  const store = await createStore(config);
+  const queue = await createQueue(config);
+  const session = await openModelSession(config);
+  const workDir = join(config.dataDir, 'work', String(process.pid));
+  await mkdir(workDir, { recursive: true });
+
+  const loop = startWorkerLoop(
+    queue,
+    catalog,
+    {
+      catalog,
+      store,
+      model: session.identity,
+      openCine,
+      predict: session.predict,
+      maxDecodedBytes: config.maxDecodedBytes,
+      workDir,
+    },
+    config,
+    log,
+  );
+  log.info({ model: `${session.identity.name}@${session.identity.version}` }, 'worker ready');
+  send({ type: 'ready', model: `${session.identity.name}@${session.identity.version}` });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'worker stopping: no new jobs; finishing or releasing the current one');
+    loop
+      .stop()
+      .then(async () => {
+        await session.close();
+        await queue.close();
+        await store.close();
+        await catalog.close();
+        process.exit(0);
+      })
+      .catch((err) => {
+        log.error({ err: toEchoError(err).toJSON() }, 'worker shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('disconnect', () => shutdown('supervisor gone'));
+}
+
+main().catch((err) => {
+  const e = toEchoError(err);
+  send({ type: 'fatal', code: e.wireCode, message: e.message });
+  process.stderr.write(`error ${e.wireCode}: ${e.message}\n`);
+  process.exit(1);
+});
