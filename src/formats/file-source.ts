@@ -1,0 +1,69 @@
+import { open } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { EchoError, toEchoError } from '../errors/catalogue.ts';
+import type { CineSource } from '../ports/cine-reader.ts';
+
+export type FileSource = CineSource & { close(): Promise<void> };
+
+function errorCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : undefined;
+}
+
+/**
+ * Opens a local file for random-access reads (one FileHandle, positional reads, nothing read ahead).
+ * A missing file rejects with FILE_NOT_FOUND, a directory or other non-file with UNSUPPORTED_FORMAT.
+ * The caller must `close()` it; closing twice is harmless.
+ */
+export async function openFileSource(path: string, name: string = basename(path)): Promise<FileSource> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    const code = errorCode(err);
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new EchoError('FILE_NOT_FOUND', `file "${path}" does not exist`, { cause: err, details: { file: path } });
+    }
+    throw toEchoError(err, 'INTERNAL', `opening "${path}"`);
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) {
+      throw new EchoError('UNSUPPORTED_FORMAT', `"${path}" is not a regular file (a directory or device); expected a cine file`, {
+        details: { file: path },
+      });
+    }
+    const size = stat.size;
+    let closed = false;
+    return {
+      name,
+      size,
+      path,
+      async read(offset, length) {
+        if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
+          throw new EchoError('INTERNAL', `invalid read of "${name}": offset ${offset}, length ${length}`);
+        }
+        const want = Math.max(0, Math.min(length, size - offset));
+        const buffer = new Uint8Array(want);
+        let filled = 0;
+        try {
+          while (filled < want) {
+            const { bytesRead } = await handle.read(buffer, filled, want - filled, offset + filled);
+            if (bytesRead === 0) break; // the file shrank since it was opened
+            filled += bytesRead;
+          }
+        } catch (err) {
+          throw toEchoError(err, 'INTERNAL', `reading "${name}" at byte ${offset}`);
+        }
+        return filled === want ? buffer : buffer.subarray(0, filled);
+      },
+      async close() {
+        if (closed) return;
+        closed = true;
+        await handle.close();
+      },
+    };
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+}
