@@ -78,7 +78,7 @@ export const clipRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { d
         throw new EchoError('BAD_REQUEST', 'expected a multipart/form-data body with the cine in the field "file"');
       }
       const data = await request.file({ limits: { fileSize: deps.maxUploadBytes + 1 } });
-      if (!data || data.fieldname !== 'file') {
+      if (data?.fieldname !== 'file') {
         data?.file.resume();
         throw new EchoError('UPLOAD_MISSING_FILE', `the multipart body has no field "file"${data ? ` (found "${data.fieldname}")` : ''}; send the cine as -F file=@clip.mat`);
       }
