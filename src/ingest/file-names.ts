@@ -23,7 +23,6 @@ function nameProblem(name: string): string | null {
   if (Buffer.byteLength(name) > MAX_NAME_BYTES) return `it is over ${MAX_NAME_BYTES} bytes`;
   if (name.includes('/') || name.includes('\\')) return 'it contains a path separator';
   if (name === '.' || name === '..') return 'it is a relative path';
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject
   if (/[\u0000-\u001f\u007f]/.test(name)) return 'it contains a control character';
   if (name.startsWith('.')) return 'it starts with "."';
   return null;

@@ -14,7 +14,6 @@ export function validateKey(key: string): string {
 function keyProblem(key: string): string | null {
   if (key.length === 0) return 'it is empty';
   if (Buffer.byteLength(key) > MAX_KEY_BYTES) return `it is over ${MAX_KEY_BYTES} bytes`;
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject
   if (/[\u0000-\u001f\u007f]/.test(key)) return 'it contains a control character';
   if (key.includes('\\')) return 'it contains a backslash';
   if (key.startsWith('/')) return 'it is absolute';

@@ -35,7 +35,8 @@ async function packageVersion(): Promise<string> {
  */
 export async function serve(config: Config, options: { waitForWorkers?: boolean } = {}): Promise<RunningServer> {
   const log = createLogger(config.logLevel, { role: config.role });
-  await mkdir(config.dataDir, { recursive: true });
+  // The data dir holds patient data and the admin token: owner-only.
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const catalog = createCatalog(config);
   await catalog.migrate();
   const store = await createStore(config);

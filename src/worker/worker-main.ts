@@ -2,7 +2,7 @@
  * Entry point of one worker process (forked by the supervisor, or run alone with ECHO_CLOUD_ROLE=worker).
  * A crash in native inference code ends only this process; the supervisor releases its job and restarts it.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '../config/load.ts';
 import { toEchoError } from '../errors/catalogue.ts';
@@ -50,6 +50,7 @@ async function main(): Promise<void> {
       .stop()
       .then(async () => {
         await session.close();
+        await rm(workDir, { recursive: true, force: true });
         await queue.close();
         await store.close();
         await catalog.close();
