@@ -25,6 +25,8 @@ describe('bad uploads get a 4xx with a coded error and leave nothing behind', ()
     ['over the size limit', () => uploadBytes(server, 'big.mat', Buffer.concat([readFileSync(join(PHANTOM_MATS, 'plax_resized.mat'))])), 413, 'ECHO_ERR_UPLOAD_TOO_LARGE'],
     ['unknown type (PNG named .mat)', () => uploadBytes(server, 'x.mat', Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(2000, 3)])), 415, 'ECHO_ERR_UNSUPPORTED_FORMAT'],
     ['random bytes', () => uploadBytes(server, 'noise.bin', Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) % 256))), 415, 'ECHO_ERR_UNSUPPORTED_FORMAT'],
+    ['large unsupported file (refused after 512 bytes, body drained)', () => uploadBytes(server, 'big.bin', Buffer.alloc(250_000, 0xab)), 415, 'ECHO_ERR_UNSUPPORTED_FORMAT'],
+    ['large file over the limit', () => uploadBytes(server, 'huge.mat', Buffer.concat([readFileSync(join(PHANTOM_MATS, 'ap4_patient.mat')), Buffer.alloc(3_000_000, 1)])), 413, 'ECHO_ERR_UPLOAD_TOO_LARGE'],
     ['path traversal name', () => uploadBytes(server, '../../etc/passwd', readFileSync(join(PHANTOM_MATS, 'ap4_patient.mat'))), 400, 'ECHO_ERR_INVALID_NAME'],
     ['name with a directory', () => uploadBytes(server, 'a/b.mat', readFileSync(join(PHANTOM_MATS, 'ap4_patient.mat'))), 400, 'ECHO_ERR_INVALID_NAME'],
     ['hidden name', () => uploadBytes(server, '.env', readFileSync(join(PHANTOM_MATS, 'ap4_patient.mat'))), 400, 'ECHO_ERR_INVALID_NAME'],

@@ -86,7 +86,10 @@ export const clipRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { d
       const fieldStudy = studyField && !Array.isArray(studyField) && studyField.type === 'field' ? String(studyField.value) : null;
       const study = (request.query as { study?: string }).study ?? fieldStudy;
       try {
-        const { clip, deduplicated } = await ingestFile(deps.ingest, { name: data.filename, body: data.file, source: 'http', projectId: p.projectId, study });
+        // destroyOnReturn: false — when ingest refuses the file early (type, name, size), the rest of the
+        // body must still be drained below, or busboy stalls and the client never gets its 4xx.
+        const body = data.file.iterator({ destroyOnReturn: false });
+        const { clip, deduplicated } = await ingestFile(deps.ingest, { name: data.filename, body, source: 'http', projectId: p.projectId, study });
         deps.metrics.upload('http', deduplicated ? 'deduplicated' : 'queued');
         const result = clip.resultId ? await catalog.getResult(clip.resultId) : null;
         reply.status(202);
