@@ -4,28 +4,29 @@
  * process, no server), on the same files, with the same inference thread count on both sides; and the
  * upload-to-job-start latency on an idle worker. Rounds alternate the two sides; medians are reported.
  *
- * Env: BENCH_CLIPS (default 30), BENCH_ROUNDS (3), BENCH_THREADS (inference threads, 1),
- *      BENCH_LATENCY_CLIPS (30), BENCH_FRAMES (48), BENCH_HEIGHT (256), BENCH_WIDTH (320).
+ * Env: BENCH_CLIPS (default 20), BENCH_ROUNDS (5), BENCH_THREADS (inference threads, 1),
+ *      BENCH_LATENCY_CLIPS (30), BENCH_FRAMES (48), BENCH_HEIGHT (600), BENCH_WIDTH (800): the contract's example cine.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/load.ts';
 import { writePatientMat } from '../src/formats/mat-v5/write-mat.ts';
 import { openCine } from '../src/formats/open-cine.ts';
 import { generatePhantom, PHANTOM_VIEWS } from '../src/phantom/index.ts';
 import { openModelSession } from '../src/wiring/model.ts';
+import { streamUpload } from './lib/stream-upload.ts';
 import { startServer, type TestServer, waitForClip } from '../test/helpers/server.ts';
 
 const int = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
-const CLIPS = int('BENCH_CLIPS', 30);
-const ROUNDS = int('BENCH_ROUNDS', 3);
+const CLIPS = int('BENCH_CLIPS', 20);
+const ROUNDS = int('BENCH_ROUNDS', 5);
 const THREADS = int('BENCH_THREADS', 1);
 const LATENCY_CLIPS = int('BENCH_LATENCY_CLIPS', 30);
 const FRAMES = int('BENCH_FRAMES', 48);
-const HEIGHT = int('BENCH_HEIGHT', 256);
-const WIDTH = int('BENCH_WIDTH', 320);
+const HEIGHT = int('BENCH_HEIGHT', 600);
+const WIDTH = int('BENCH_WIDTH', 800);
 
 const median = (xs: number[]) => percentile(xs, 50);
 function percentile(xs: number[], p: number): number {
@@ -64,27 +65,35 @@ async function inProcess(files: string[]): Promise<number> {
 }
 
 async function upload(server: TestServer, file: string): Promise<string> {
-  const { openAsBlob } = await import('node:fs');
-  const form = new FormData();
-  form.append('file', await openAsBlob(file), file.split('/').pop());
-  const res = await server.fetch('/v1/clips', { method: 'POST', body: form });
-  if (res.status !== 202) throw new Error(`upload ${file}: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { id: string }).id;
+  return (await streamUpload(server.url, server.token, file)).id;
 }
 
+/**
+ * End-to-end throughput: every upload at once, then wait for the results; from the first upload (client
+ * clock) to the last stored result (the server's own timestamp, same machine and clock), so the client's
+ * polling interval does not count. Only the last clip is polled while waiting, to keep the harness's own
+ * CPU use low on a 2-core machine; every clip is checked afterwards.
+ */
 async function endToEnd(files: string[], warmFile: string): Promise<number> {
   const server = await startServer({ env: { ECHO_CLOUD_WORKERS: '1', ECHO_CLOUD_INFERENCE_THREADS: String(THREADS), ECHO_CLOUD_INBOX: 'false' } });
   try {
     await waitForClip(server, await upload(server, warmFile));
-    const t0 = performance.now();
+    // The harness is not the system under test: on 2 cores its own CPU use (reading files, sending them,
+    // polling) would compete with the worker, so it runs at the lowest priority while measuring.
+    setPriority(19);
+    const t0 = Date.now();
     const ids: string[] = [];
     for (const f of files) ids.push(await upload(server, f));
+    await waitForClip(server, ids.at(-1)!, 600_000);
+    let end = 0;
     for (const id of ids) {
-      const c = await waitForClip(server, id, 600_000);
-      if (c.status !== 'done') throw new Error(`clip ${id} ${c.status}: ${JSON.stringify(c.error)}`);
+      const clip = await waitForClip(server, id, 600_000);
+      if (clip.status !== 'done') throw new Error(`clip ${id} ${clip.status}: ${JSON.stringify(clip.error)}`);
+      end = Math.max(end, Date.parse(clip.updated_at as string));
     }
-    return files.length / ((performance.now() - t0) / 1000);
+    return files.length / ((end - t0) / 1000);
   } finally {
+    setPriority(0);
     await server.cleanup();
   }
 }
@@ -120,20 +129,21 @@ async function main(): Promise<void> {
       console.log(`round ${r + 1}: in-process ${raw.at(-1)!.toFixed(2)} clips/s, end-to-end ${e2e.at(-1)!.toFixed(2)} clips/s, ratio ${(e2e.at(-1)! / raw.at(-1)!).toFixed(3)}`);
     }
     const latency = await pickupLatency(latencyFiles);
-    const ratios = raw.map((r, i) => e2e[i]! / r);
     const summary = {
       clips: CLIPS,
       rounds: ROUNDS,
       threads: THREADS,
       frames: FRAMES,
       size: `${WIDTH}x${HEIGHT}`,
+      inProcessClipsPerSecond: raw,
+      endToEndClipsPerSecond: e2e,
       inProcessClipsPerSecondMedian: median(raw),
       endToEndClipsPerSecondMedian: median(e2e),
-      ratioMedian: median(ratios),
+      ratioMedian: median(raw.map((r, i) => e2e[i]! / r)),
       jobStartLatencyMs: { p50: percentile(latency, 50), p95: percentile(latency, 95), n: latency.length },
     };
     console.log('');
-    console.log('| measure | median |');
+    console.log('| measure | median of rounds |');
     console.log('| --- | --- |');
     console.log(`| in-process model (read + predict), clips/s | ${summary.inProcessClipsPerSecondMedian.toFixed(2)} |`);
     console.log(`| end-to-end server (upload → stored result), clips/s | ${summary.endToEndClipsPerSecondMedian.toFixed(2)} |`);

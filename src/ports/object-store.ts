@@ -21,6 +21,12 @@ export interface ObjectStore {
   get(key: string): Promise<Readable>;
   head(key: string): Promise<ObjectInfo | null>;
   delete(key: string): Promise<void>;
+  /**
+   * A path to a plain local file holding exactly the object's bytes, when this adapter keeps one (the
+   * filesystem store); null otherwise (S3, an encrypting store). Lets a worker open an input in place
+   * instead of copying it. The file must be treated as read-only.
+   */
+  localPath?(key: string): Promise<string | null>;
   /** Lists keys under a prefix, in lexical order. */
   list(prefix: string): AsyncIterable<string>;
   close(): Promise<void>;

@@ -45,6 +45,13 @@ export function objectStoreContract(name: string, make: () => Promise<{ store: O
       assert.deepEqual(keys, ['outputs/a/b.csv', 'outputs/a/r.json']);
     });
 
+    test('string chunks are stored as UTF-8 and counted in bytes', async () => {
+      const put = await store.put('outputs/a/utf8.txt', Readable.from(['é', 'x']));
+      assert.equal(put.size, 3);
+      assert.equal(put.sha256, createHash('sha256').update('éx').digest('hex'));
+      assert.equal(await text(await store.get('outputs/a/utf8.txt')), 'éx');
+    });
+
     test('over maxBytes rejects UPLOAD_TOO_LARGE and leaves nothing behind', async () => {
       await assert.rejects(store.put('inputs/x/too-big.bin', chunks(10, 1000), { maxBytes: 5000 }), { code: 'UPLOAD_TOO_LARGE' });
       assert.equal(await store.head('inputs/x/too-big.bin'), null);
