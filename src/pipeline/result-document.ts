@@ -1,28 +1,16 @@
 import { stem } from '../ingest/file-names.ts';
+import type { ClipAggregate, FramePrediction } from '../models/aggregate.ts';
+
+/** The model's answer for one clip (built by src/models/predict.ts). */
+export type ClipPrediction = ClipAggregate;
 
 /** The result document of docs/contracts.md (per clip, per model). Field names are a public contract. */
 export interface ResultDocument {
   input: { key: string; sha256: string; format: string; frames: number; height: number; width: number; fps: number | null };
   model: { name: string; version: string; sha256: string };
-  prediction: {
-    view: string;
-    confidence: number;
-    probabilities: Record<string, number>;
-    quality_mean: number;
-    quality_std: number;
-  };
-  frames: { index: number; view: string; confidence: number; quality: number }[];
+  prediction: Omit<ClipAggregate, 'frames'>;
+  frames: FramePrediction[];
   timings_ms: { queued: number; read: number; inference: number; total: number };
-}
-
-/** The model's answer for one clip (built by src/models/predict.ts). */
-export interface ClipPrediction {
-  view: string;
-  confidence: number;
-  probabilities: Record<string, number>;
-  quality_mean: number;
-  quality_std: number;
-  frames: { index: number; view: string; confidence: number; quality: number }[];
 }
 
 /** Assembles the result document, rounding numbers to 6 decimals so documents are stable byte for byte. */

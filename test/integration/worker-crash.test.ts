@@ -6,30 +6,35 @@ import { test } from 'node:test';
 import pino from 'pino';
 import { ingestFile } from '../../src/ingest/ingest-file.ts';
 import { startSupervisor } from '../../src/worker/supervisor.ts';
-import { openEmbedded, waitFor } from '../helpers/embedded.ts';
+import { type Embedded, openEmbedded, waitFor } from '../helpers/embedded.ts';
 import { alive, PHANTOM_MATS } from '../helpers/server.ts';
 
 const WORKER = fileURLToPath(new URL('../../src/worker/worker-main.ts', import.meta.url));
 
-test('a worker SIGKILLed mid-job loses nothing: the job is released at once and done by its replacement', async () => {
-  const e = await openEmbedded({ ECHO_CLOUD_MAX_RECEIVES: '3', ECHO_CLOUD_VISIBILITY_SECONDS: '300' });
-  const killed: number[] = [];
-  const supervisor = startSupervisor({
+/** One real worker process under a supervisor wired to the test's embedded adapters. */
+function supervise(e: Embedded, maxReceives: number, onJobStart: (pid: number) => void) {
+  return startSupervisor({
     count: 1,
     entry: WORKER,
     env: { ...process.env, ...e.env },
     jobTimeoutSeconds: 120,
-    maxReceives: 3,
+    maxReceives,
     shutdownGraceSeconds: 5,
     queue: e.queue,
     catalog: e.catalog,
     log: pino({ level: 'silent' }),
-    onJobStart: (_m, pid) => {
-      if (killed.length === 0) {
-        killed.push(pid);
-        process.kill(pid, 'SIGKILL');
-      }
-    },
+    onJobStart: (_m, pid) => onJobStart(pid),
+  });
+}
+
+test('a worker SIGKILLed mid-job loses nothing: the job is released at once and done by its replacement', async () => {
+  const e = await openEmbedded({ ECHO_CLOUD_MAX_RECEIVES: '3', ECHO_CLOUD_VISIBILITY_SECONDS: '300' });
+  const killed: number[] = [];
+  const supervisor = supervise(e, 3, (pid) => {
+    if (killed.length === 0) {
+      killed.push(pid);
+      process.kill(pid, 'SIGKILL');
+    }
   });
   try {
     await supervisor.ready();
@@ -60,20 +65,9 @@ test('a worker SIGKILLed mid-job loses nothing: the job is released at once and 
 test('a job that kills its worker on every delivery fails with ECHO_ERR_WORKER_DIED after max receives', async () => {
   const e = await openEmbedded({ ECHO_CLOUD_MAX_RECEIVES: '2' });
   let kills = 0;
-  const supervisor = startSupervisor({
-    count: 1,
-    entry: WORKER,
-    env: { ...process.env, ...e.env },
-    jobTimeoutSeconds: 120,
-    maxReceives: 2,
-    shutdownGraceSeconds: 5,
-    queue: e.queue,
-    catalog: e.catalog,
-    log: pino({ level: 'silent' }),
-    onJobStart: (_m, pid) => {
-      kills++;
-      process.kill(pid, 'SIGKILL');
-    },
+  const supervisor = supervise(e, 2, (pid) => {
+    kills++;
+    process.kill(pid, 'SIGKILL');
   });
   try {
     await supervisor.ready();
