@@ -1,5 +1,6 @@
 import { EchoError } from '../errors/catalogue.ts';
 import type { CineReader } from '../ports/cine-reader.ts';
+import { dicomReader } from './dicom/reader.ts';
 import { matV5Reader } from './mat-v5/reader.ts';
 
 /** One supported container: its reader, and what users are told it accepts. */
@@ -16,6 +17,7 @@ export interface FormatEntry {
  */
 export const FORMATS: readonly FormatEntry[] = [
   { reader: matV5Reader, description: 'MATLAB MAT-file v6/v7 (Level 5)', extensions: ['.mat'] },
+  { reader: dicomReader, description: 'DICOM (Part 10 or bare data set; native, deflated, RLE, JPEG baseline/lossless, JPEG-LS, JPEG 2000)', extensions: ['.dcm', '.dicom'] },
 ];
 
 /** `mat-v5 (MATLAB MAT-file v6/v7 (Level 5), .mat)`, for messages. */
