@@ -40,6 +40,7 @@ export const ERRORS = {
   JOB_TIMEOUT: { status: 500, exit: 1, summary: 'the job ran past its time limit' },
   DEAD_LETTERED: { status: 500, exit: 1, summary: 'the job was delivered the maximum number of times without finishing' },
   SERVER_UNREACHABLE: { status: 502, exit: 1, summary: 'the EchoCloud server could not be reached' },
+  DEPENDENCY_MISSING: { status: 500, exit: 1, summary: 'a program the server needs (such as ffmpeg) is not installed' },
   INTERNAL: { status: 500, exit: 1, summary: 'an unexpected internal error' },
 } as const satisfies Record<string, { status: number; exit: 0 | 1 | 2; summary: string }>;
 

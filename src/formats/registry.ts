@@ -2,6 +2,7 @@ import { EchoError } from '../errors/catalogue.ts';
 import type { CineReader } from '../ports/cine-reader.ts';
 import { dicomReader } from './dicom/reader.ts';
 import { matV5Reader } from './mat-v5/reader.ts';
+import { videoReader } from './video/reader.ts';
 
 /** One supported container: its reader, and what users are told it accepts. */
 export interface FormatEntry {
@@ -18,6 +19,11 @@ export interface FormatEntry {
 export const FORMATS: readonly FormatEntry[] = [
   { reader: matV5Reader, description: 'MATLAB MAT-file v6/v7 (Level 5)', extensions: ['.mat'] },
   { reader: dicomReader, description: 'DICOM (Part 10 or bare data set; native, deflated, RLE, JPEG baseline/lossless, JPEG-LS, JPEG 2000)', extensions: ['.dcm', '.dicom'] },
+  {
+    reader: videoReader,
+    description: 'AVI, MP4/M4V/3GP, QuickTime MOV, Matroska or WebM video, decoded by ffmpeg',
+    extensions: ['.avi', '.mp4', '.m4v', '.mov', '.qt', '.3gp', '.3g2', '.mkv', '.webm'],
+  },
 ];
 
 /** `mat-v5 (MATLAB MAT-file v6/v7 (Level 5), .mat)`, for messages. */

@@ -37,10 +37,11 @@ test('detectFormat rejects non-MAT content even when it is called .mat', () => {
 test('readerFor knows every registered format and names the supported ones otherwise', () => {
   for (const entry of FORMATS) assert.equal(readerFor(entry.reader.format), entry.reader);
   assert.throws(
-    () => readerFor('avi'),
-    (err: unknown) => isEchoError(err, 'UNSUPPORTED_FORMAT') && err.message.includes('mat-v5') && err.message.includes('avi'),
+    () => readerFor('nifti'),
+    (err: unknown) => isEchoError(err, 'UNSUPPORTED_FORMAT') && err.message.includes('nifti') && err.message.includes('mat-v5'),
   );
-  assert.match(supportedFormats(), /^mat-v5 \(MATLAB MAT-file v6\/v7 \(Level 5\), \.mat\)$/);
+  // every registered format is named, with its description and extensions
+  for (const entry of FORMATS) assert.ok(supportedFormats().includes(`${entry.reader.format} (${entry.description}, ${entry.extensions.join('/')})`));
 });
 
 test('openCine: content decides, the name is only for messages; summarizeCine is what inspect prints', async () => {
