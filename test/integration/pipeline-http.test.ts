@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { writeDemoFiles } from '../../src/demo/write-demo-files.ts';
 import { PHANTOM_MATS, startServer, type TestServer, uploadBytes, waitForClip } from '../helpers/server.ts';
 
 const VIEWS = ['AP2', 'AP3', 'AP4', 'AP5', 'PLAX', 'RVIF', 'SUBC4', 'SUBIVC', 'PSAXAo', 'PSAXM', 'PSAXPM', 'PSAXAp', 'SUPRA'];
@@ -97,6 +100,26 @@ describe('HTTP upload → queue → worker → model → stored result', () => {
     const result = await server.fetch(`/v1/clips/${id}/result`);
     assert.equal(result.status, 409);
     assert.equal(((await result.json()) as { error: { code: string } }).error.code, 'ECHO_ERR_NOT_READY');
+  });
+
+  test('DICOM and AVI uploads go through the same pipeline', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'echo-demo-'));
+    try {
+      const { files } = await writeDemoFiles(dir);
+      for (const f of files.filter((x) => x.view === 'PLAX' && x.format !== 'mat')) {
+        const res = await uploadBytes(server, f.path.split('/').pop()!, readFileSync(f.path));
+        assert.equal(res.status, 202);
+        const clip = (await res.json()) as { id: string; format: string };
+        assert.equal(clip.format, f.format === 'avi' ? 'video' : 'dicom');
+        const done = await waitForClip(server, clip.id);
+        assert.equal(done.status, 'done', JSON.stringify(done.error));
+        const doc = (await (await server.fetch(`/v1/clips/${clip.id}/result`)).json()) as ResultDoc;
+        assert.deepEqual([doc.input.frames, doc.input.height, doc.input.width], [40, 300, 400]);
+        assert.equal(doc.prediction.view, 'PLAX');
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('studies group clips; metrics expose queue depth and clip counts', async () => {
