@@ -1,7 +1,7 @@
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { IngestDeps } from '../ingest/ingest-file.ts';
+import type { UploadDeps } from '../ingest/ingest-upload.ts';
 import type { Catalog } from '../ports/catalog.ts';
 import type { JobQueue } from '../ports/job-queue.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
@@ -10,13 +10,13 @@ import { registerErrorHandling } from './error-handler.ts';
 import type { Metrics } from './metrics.ts';
 import { clipRoutes } from './routes/clips.ts';
 import { systemRoutes } from './routes/system.ts';
-import { clipSchema, errorSchema, resultDocumentSchema } from './schemas.ts';
+import { clipSchema, errorSchema, resultDocumentSchema, studyUploadSchema } from './schemas.ts';
 
 export interface AppDeps {
   catalog: Catalog;
   store: ObjectStore;
   queue: JobQueue;
-  ingest: IngestDeps;
+  ingest: UploadDeps;
   authenticate: (header: string | undefined) => Promise<Principal>;
   metrics: Metrics;
   logger: FastifyBaseLogger;
@@ -40,7 +40,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerErrorHandling(app);
   app.decorateRequest('principal', null);
-  for (const schema of [errorSchema, clipSchema, resultDocumentSchema]) app.addSchema(schema);
+  for (const schema of [errorSchema, clipSchema, studyUploadSchema, resultDocumentSchema]) app.addSchema(schema);
 
   await app.register(swagger, {
     openapi: {

@@ -45,6 +45,26 @@ export const clipSchema = {
   },
 } as const;
 
+export const studyUploadSchema = {
+  $id: 'StudyUpload',
+  type: 'object',
+  description: 'The answer to a zip upload: one clip per cine in the zip, in one study',
+  required: ['study_id', 'clips', 'rejected'],
+  properties: {
+    study_id: { type: 'string' },
+    study: { type: 'string' },
+    clips: { type: 'array', items: { $ref: 'Clip#' } },
+    rejected: {
+      type: 'array',
+      description: 'Entries that are not supported cines, with the reason',
+      items: {
+        type: 'object',
+        properties: { name: { type: 'string' }, error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } },
+      },
+    },
+  },
+} as const;
+
 export const resultDocumentSchema = {
   $id: 'ResultDocument',
   type: 'object',

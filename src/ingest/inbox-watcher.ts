@@ -3,8 +3,7 @@ import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { toEchoError } from '../errors/catalogue.ts';
-import type { IngestDeps, IngestOutcome } from './ingest-file.ts';
-import { ingestFile } from './ingest-file.ts';
+import { ingestUpload, type UploadDeps, type UploadOutcome } from './ingest-upload.ts';
 
 export interface InboxOptions {
   dir: string;
@@ -12,7 +11,7 @@ export interface InboxOptions {
   /** A file is complete once its size and mtime have not changed for this long. */
   settleMs: number;
   log: Logger;
-  onIngested?: (file: string, outcome: IngestOutcome) => void;
+  onIngested?: (file: string, outcome: UploadOutcome) => void;
 }
 
 const REJECTED = '.rejected';
@@ -23,7 +22,7 @@ const REJECTED = '.rejected';
  * `<name>.error.txt` holding the coded error, so nothing is lost. Names starting with "." are ignored,
  * so writers can upload as `.name.part` and rename when done.
  */
-export async function startInboxWatcher(deps: IngestDeps, options: InboxOptions) {
+export async function startInboxWatcher(deps: UploadDeps, options: InboxOptions) {
   const { dir, log } = options;
   await mkdir(join(dir, REJECTED), { recursive: true });
   const seen = new Map<string, { size: number; mtimeMs: number; since: number }>();
@@ -71,9 +70,9 @@ export async function startInboxWatcher(deps: IngestDeps, options: InboxOptions)
 
   async function ingestOne(c: { path: string; name: string; study: string | null }): Promise<void> {
     try {
-      const outcome = await ingestFile(deps, { name: c.name, body: createReadStream(c.path), source: 'inbox', projectId: options.projectId, study: c.study });
+      const outcome = await ingestUpload(deps, { name: c.name, body: createReadStream(c.path), source: 'inbox', projectId: options.projectId, study: c.study });
       await rm(c.path, { force: true });
-      log.info({ file: c.path, clipId: outcome.clip.id }, 'inbox file ingested');
+      log.info({ file: c.path, clips: outcome.kind === 'study' ? outcome.clips.map((o) => o.clip.id) : [outcome.clip.id] }, 'inbox file ingested');
       options.onIngested?.(c.path, outcome);
     } catch (err) {
       const e = toEchoError(err);

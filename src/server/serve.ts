@@ -6,7 +6,7 @@ import { createMetrics } from '../api/metrics.ts';
 import { type Config, PROJECT_ROOT } from '../config/load.ts';
 import { toEchoError } from '../errors/catalogue.ts';
 import { detectFormat, supportedFormats } from '../formats/registry.ts';
-import type { IngestDeps } from '../ingest/ingest-file.ts';
+import type { UploadDeps } from '../ingest/ingest-upload.ts';
 import { startInboxWatcher } from '../ingest/inbox-watcher.ts';
 import { ensureAdminToken } from '../security/bootstrap-admin.ts';
 import { createAuthenticator, DEFAULT_PROJECT } from '../security/tokens.ts';
@@ -66,7 +66,7 @@ export async function serve(config: Config, options: { waitForWorkers?: boolean 
   let app: Awaited<ReturnType<typeof buildApp>> | null = null;
   let inbox: Awaited<ReturnType<typeof startInboxWatcher>> | null = null;
   if (config.role !== 'worker') {
-    const ingest: IngestDeps = {
+    const ingest: UploadDeps = {
       catalog,
       store,
       queue,
@@ -74,6 +74,8 @@ export async function serve(config: Config, options: { waitForWorkers?: boolean 
       supportedFormats,
       model: identityOf(model),
       maxUploadBytes: config.maxUploadBytes,
+      spoolDir: join(config.dataDir, 'work', 'uploads'),
+      maxUnzippedBytes: config.maxDecodedBytes,
     };
     app = await buildApp({
       catalog,
@@ -93,7 +95,7 @@ export async function serve(config: Config, options: { waitForWorkers?: boolean 
         projectId: DEFAULT_PROJECT.id,
         settleMs: config.inboxSettleMs,
         log,
-        onIngested: (_file, outcome) => metrics.upload('inbox', outcome.deduplicated ? 'deduplicated' : 'queued'),
+        onIngested: (_file, outcome) => metrics.upload('inbox', outcome.kind === 'study' ? 'study' : outcome.deduplicated ? 'deduplicated' : 'queued'),
       });
     }
   }

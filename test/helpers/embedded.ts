@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Config, loadConfig } from '../../src/config/load.ts';
 import { detectFormat, supportedFormats } from '../../src/formats/registry.ts';
-import type { IngestDeps } from '../../src/ingest/ingest-file.ts';
+import type { UploadDeps } from '../../src/ingest/ingest-upload.ts';
 import type { Catalog } from '../../src/ports/catalog.ts';
 import type { JobQueue } from '../../src/ports/job-queue.ts';
 import type { ObjectStore } from '../../src/ports/object-store.ts';
@@ -18,7 +18,7 @@ export interface Embedded {
   catalog: Catalog;
   store: ObjectStore;
   queue: JobQueue;
-  ingest: IngestDeps;
+  ingest: UploadDeps;
   close(): Promise<void>;
 }
 
@@ -33,7 +33,17 @@ export async function openEmbedded(env: Record<string, string> = {}): Promise<Em
   const store = await createStore(config);
   const queue = await createQueue(config);
   const model = await deployedModel(config);
-  const ingest: IngestDeps = { catalog, store, queue, detectFormat, supportedFormats, model: identityOf(model), maxUploadBytes: config.maxUploadBytes };
+  const ingest: UploadDeps = {
+    catalog,
+    store,
+    queue,
+    detectFormat,
+    supportedFormats,
+    model: identityOf(model),
+    maxUploadBytes: config.maxUploadBytes,
+    spoolDir: join(dir, 'work', 'uploads'),
+    maxUnzippedBytes: config.maxDecodedBytes,
+  };
   return {
     dir,
     config,

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { EchoError } from '../../errors/catalogue.ts';
 import { stem } from '../../ingest/file-names.ts';
-import { ingestFile } from '../../ingest/ingest-file.ts';
+import { ingestUpload } from '../../ingest/ingest-upload.ts';
 import type { Clip, ClipStatus, Result } from '../../ports/catalog.ts';
 import type { Principal } from '../../security/tokens.ts';
 import { randomId } from '../../util/ids.ts';
@@ -64,11 +64,11 @@ export const clipRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { d
     '/clips',
     {
       schema: {
-        summary: 'Upload a cine (multipart field `file`; optional field `study`, sent before `file`, or `?study=`)',
+        summary: 'Upload a cine, or a zip of cines as one study (multipart field `file`; optional field `study`, sent before `file`, or `?study=`)',
         consumes: ['multipart/form-data'],
         security,
         querystring: { type: 'object', properties: { study: { type: 'string', maxLength: 200 } } },
-        response: { 202: { $ref: 'Clip#' }, 413: { $ref: 'Error#' }, 415: { $ref: 'Error#' }, ...errorResponses },
+        response: { 202: { oneOf: [{ $ref: 'Clip#' }, { $ref: 'StudyUpload#' }] }, 413: { $ref: 'Error#' }, 415: { $ref: 'Error#' }, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -89,11 +89,16 @@ export const clipRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { d
         // destroyOnReturn: false — when ingest refuses the file early (type, name, size), the rest of the
         // body must still be drained below, or busboy stalls and the client never gets its 4xx.
         const body = data.file.iterator({ destroyOnReturn: false });
-        const { clip, deduplicated } = await ingestFile(deps.ingest, { name: data.filename, body, source: 'http', projectId: p.projectId, study });
-        deps.metrics.upload('http', deduplicated ? 'deduplicated' : 'queued');
-        const result = clip.resultId ? await catalog.getResult(clip.resultId) : null;
+        const outcome = await ingestUpload(deps.ingest, { name: data.filename, body, source: 'http', projectId: p.projectId, study });
         reply.status(202);
-        return clipView(clip, result, { deduplicated });
+        if (outcome.kind === 'study') {
+          deps.metrics.upload('http', 'study');
+          const views = await Promise.all(outcome.clips.map(async (o) => clipView(o.clip, o.clip.resultId ? await catalog.getResult(o.clip.resultId) : null, { deduplicated: o.deduplicated })));
+          return { study_id: outcome.study.id, study: outcome.study.name, clips: views, rejected: outcome.rejected };
+        }
+        deps.metrics.upload('http', outcome.deduplicated ? 'deduplicated' : 'queued');
+        const result = outcome.clip.resultId ? await catalog.getResult(outcome.clip.resultId) : null;
+        return clipView(outcome.clip, result, { deduplicated: outcome.deduplicated });
       } catch (err) {
         data.file.resume();
         deps.metrics.upload('http', 'refused');

@@ -13,6 +13,12 @@ export interface UploadFlags {
   timeoutSeconds: number;
 }
 
+interface StudyUpload {
+  study_id: string;
+  clips: { id: string; status: string; name: string }[];
+  rejected: { name: string; error: { code: string; message: string } }[];
+}
+
 interface ApiError {
   error?: { code?: string; message?: string };
 }
@@ -49,11 +55,16 @@ export async function uploadCommand(files: string[], flags: UploadFlags): Promis
     form.append('file', await openAsBlob(file), basename(file));
     const res = await api(flags, '/v1/clips', { method: 'POST', body: form });
     if (res.status !== 202) throw await failure(res, `uploading ${file}`);
-    const clip = (await res.json()) as { id: string; status: string };
-    clips.push({ file, id: clip.id });
-    if (!flags.wait) {
-      if (flags.json) printJson({ file, ...clip });
-      else process.stdout.write(`${file}: ${clip.id} ${clip.status}\n`);
+    const body = (await res.json()) as { id: string; status: string } | StudyUpload;
+    // A zip answers with a study of clips (and the entries it refused).
+    const answered = 'clips' in body ? body.clips.map((c) => ({ file: `${file}:${c.name}`, clip: c })) : [{ file, clip: body }];
+    if ('clips' in body) for (const r of body.rejected) process.stderr.write(`skipped ${file}:${r.name}: ${r.error.code}: ${r.error.message}\n`);
+    for (const { file: label, clip } of answered) {
+      clips.push({ file: label, id: clip.id });
+      if (!flags.wait) {
+        if (flags.json) printJson({ file: label, ...clip });
+        else process.stdout.write(`${label}: ${clip.id} ${clip.status}\n`);
+      }
     }
   }
   if (!flags.wait) return 0;
