@@ -7,6 +7,7 @@ import type { Cine } from '../ports/cine-reader.ts';
 import type { ModelRuntime, Tensor } from '../ports/model-runtime.ts';
 import { aggregateClip, type ClipAggregate, softmax } from './aggregate.ts';
 import type { DeployedModel } from './load.ts';
+import { tensorManifest } from './manifest.ts';
 import { prepareFrames } from './preprocess.ts';
 
 export interface ClipPrediction extends ClipAggregate {
@@ -20,7 +21,7 @@ export interface PredictOptions {
 }
 
 export async function predictClip(cine: Cine, model: DeployedModel, runtime: ModelRuntime, options: PredictOptions = {}): Promise<ClipPrediction> {
-  const { input, output } = model.manifest;
+  const { input, output } = tensorManifest(model.manifest);
   const who = `model ${model.manifest.name}@${model.manifest.version}`;
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? 16));
   const t0 = performance.now();

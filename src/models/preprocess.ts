@@ -5,7 +5,7 @@
  */
 import { EchoError } from '../errors/catalogue.ts';
 import type { Cine, UltrasoundRegion } from '../ports/cine-reader.ts';
-import type { ManifestInput } from './manifest.ts';
+import type { PreprocessSpec } from './manifest.ts';
 
 /** Inclusive pixel rectangle. */
 export interface Rect {
@@ -150,7 +150,7 @@ export function resizeFrameArea(
 }
 
 /** Reads the sampled frames of `cine` and prepares them as the manifest's input tensor. */
-export async function prepareFrames(cine: Cine, input: ManifestInput): Promise<PreparedFrames> {
+export async function prepareFrames(cine: Cine, input: PreprocessSpec): Promise<PreparedFrames> {
   if (!(cine.frames >= 1) || !(cine.height >= 1) || !(cine.width >= 1)) {
     throw new EchoError('CINE_CORRUPT', `the cine (${cine.format}) has ${cine.frames} frames of ${cine.width}x${cine.height}; at least one non-empty frame is needed`);
   }

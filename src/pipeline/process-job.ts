@@ -18,7 +18,8 @@ export interface ProcessDeps {
   /** The deployed model identity (what makes a result reusable). */
   model: { name: string; version: string; weightsSha256: string };
   openCine: (path: string, options: ReadOptions & { name?: string }) => Promise<Cine>;
-  predict: (cine: Cine) => Promise<ClipPrediction>;
+  /** `source`: the original file, for models that read it themselves (command runtime, input mode original). */
+  predict: (cine: Cine, source?: { path?: string; name?: string }) => Promise<ClipPrediction>;
   maxDecodedBytes: number;
   workDir: string;
   now?: () => number;
@@ -105,7 +106,7 @@ async function runModel(deps: ProcessDeps, clip: Clip, job: JobBody, started: nu
     const cine = await deps.openCine(path, { name: clip.name, limits: { maxDecodedBytes: deps.maxDecodedBytes } });
     const readDone = now();
     try {
-      const p = await deps.predict(cine);
+      const p = await deps.predict(cine, { path, name: clip.name });
       const done = now();
       const document = buildResultDocument({
         input: { key: clip.inputKey, sha256: clip.sha256 },

@@ -1,3 +1,5 @@
+import type { Cine } from './cine-reader.ts';
+
 /**
  * ModelRuntime: executes a deployed model's network on prepared input tensors.
  *
@@ -22,4 +24,45 @@ export interface ModelRuntime {
 export interface Tensor {
   data: Float32Array;
   dims: readonly number[];
+}
+
+/**
+ * ClipRuntime: runs a deployed model on a whole clip, for models that are not a tensor network the
+ * platform can feed (an external program, a container). src/adapters/runtime/command is the adapter.
+ *
+ * Contract
+ * - Created once per worker process for one model and reused for every clip; `predictClip` calls may
+ *   overlap (each has its own scratch space), but a worker makes one at a time.
+ * - The runtime reads only the sampled frames (or hands over the original file when the model asks for
+ *   it). Frames it feeds a model are prepared by core's prepareFrames (src/models/preprocess.ts), and
+ *   per-frame outputs are aggregated by core's aggregateClip (src/models/aggregate.ts), so a model
+ *   behind a ClipRuntime gives the same clip answer as a tensor runtime giving the same per-frame outputs.
+ *   A model may instead answer for the whole clip; the runtime then checks that answer (labels of the
+ *   manifest, finite probabilities summing to 1) and returns it with no per-frame rows.
+ * - The result has one probability per manifest label, in manifest order. Every failure rejects with
+ *   ECHO_ERR_INFERENCE_FAILED naming the model and what went wrong (exit code, time limit, the result
+ *   file and field); input errors from reading the cine keep their own codes (CINE_*).
+ * - Nothing outlives a call: scratch files are removed and child processes are ended whatever happens.
+ * - `close` ends any call in flight and refuses later ones; it is idempotent.
+ */
+export interface ClipRuntime {
+  predictClip(cine: Cine, context?: ClipContext): Promise<ClipRuntimePrediction>;
+  close(): Promise<void>;
+}
+
+/** What a caller knows about the clip besides its decoded frames. */
+export interface ClipContext {
+  /** The original file as opened by the reader (needed by models whose input mode is "original"). */
+  source?: { path?: string; name?: string };
+}
+
+/** The clip answer; the same shape as core's ClipPrediction (src/models/predict.ts). */
+export interface ClipRuntimePrediction {
+  view: string;
+  confidence: number;
+  probabilities: Record<string, number>;
+  quality_mean: number;
+  quality_std: number;
+  frames: { index: number; view: string; confidence: number; quality: number }[];
+  timings: { read_ms: number; inference_ms: number };
 }

@@ -1,17 +1,23 @@
+import { join } from 'node:path';
+import { createCommandRuntime } from '../adapters/runtime/command/index.ts';
+import { createKserveRuntime } from '../adapters/runtime/kserve-v2/index.ts';
 import { createOnnxRuntime } from '../adapters/runtime/onnx/index.ts';
 import type { Config } from '../config/load.ts';
-import { EchoError } from '../errors/catalogue.ts';
 import type { DeployedModel } from '../models/load.ts';
 import { predictClip } from '../models/predict.ts';
 import { resolveModel } from '../models/registry.ts';
 import type { Cine } from '../ports/cine-reader.ts';
-import type { ModelRuntime } from '../ports/model-runtime.ts';
+import type { ClipContext, ClipRuntime, ModelRuntime } from '../ports/model-runtime.ts';
 import type { ClipPrediction } from '../pipeline/process-job.ts';
 
 export interface ModelSession {
   model: DeployedModel;
   identity: { name: string; version: string; weightsSha256: string };
-  predict(cine: Cine): Promise<ClipPrediction>;
+  /**
+   * Runs the model on one clip. `source` names the original file; models whose manifest input mode is
+   * "original" (command runtime) need its path, other models ignore it.
+   */
+  predict(cine: Cine, source?: ClipContext['source']): Promise<ClipPrediction>;
   close(): Promise<void>;
 }
 
@@ -27,16 +33,24 @@ export function identityOf(model: DeployedModel): ModelSession['identity'] {
 /** Loads the deployed model and its runtime once; the session is reused for every job in this process. */
 export async function openModelSession(config: Config, model?: DeployedModel): Promise<ModelSession> {
   const deployed = model ?? (await deployedModel(config));
-  let runtime: ModelRuntime;
-  if (deployed.manifest.runtime === 'onnx') {
-    runtime = await createOnnxRuntime(deployed, { executionProviders: config.executionProviders, intraOpThreads: config.inferenceThreads });
-  } else {
-    throw new EchoError('MODEL_INVALID', `model ${deployed.manifest.name}@${deployed.manifest.version}: runtime ${JSON.stringify(deployed.manifest.runtime)} is not available (accepted: onnx)`);
+  const base = { model: deployed, identity: identityOf(deployed) };
+  const runtime = deployed.manifest.runtime;
+  if (runtime === 'command') {
+    // Per-clip scratch directories live under the data dir's work area, which the worker cleans on exit.
+    const clips: ClipRuntime = await createCommandRuntime(deployed, { scratchDir: join(config.dataDir, 'work', `model-${process.pid}`) });
+    return {
+      ...base,
+      predict: (cine, source) => clips.predictClip(cine, source ? { source } : {}),
+      close: () => clips.close(),
+    };
   }
+  const tensors: ModelRuntime =
+    runtime === 'onnx'
+      ? await createOnnxRuntime(deployed, { executionProviders: config.executionProviders, intraOpThreads: config.inferenceThreads })
+      : await createKserveRuntime(deployed);
   return {
-    model: deployed,
-    identity: identityOf(deployed),
-    predict: (cine) => predictClip(cine, deployed, runtime),
-    close: () => runtime.close(),
+    ...base,
+    predict: (cine) => predictClip(cine, deployed, tensors),
+    close: () => tensors.close(),
   };
 }

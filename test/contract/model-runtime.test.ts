@@ -1,21 +1,95 @@
 /**
  * Contract suite for the ModelRuntime port (src/ports/model-runtime.ts), run against every adapter
- * through its factory, with the real deployed view-classifier weights.
+ * through its factory, with the real deployed view-classifier weights: onnxruntime-node in process, and
+ * the kserve-v2 runtime talking to a real Open Inference Protocol server on loopback that runs the same
+ * weights (test/helpers/kserve-server.ts).
  */
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { createKserveRuntime } from '../../src/adapters/runtime/kserve-v2/index.ts';
 import { createOnnxRuntime } from '../../src/adapters/runtime/onnx/index.ts';
 import { isEchoError } from '../../src/errors/catalogue.ts';
 import { type DeployedModel, loadModel, sha256File } from '../../src/models/load.ts';
+import { tensorManifest } from '../../src/models/manifest.ts';
 import type { ModelRuntime, Tensor } from '../../src/ports/model-runtime.ts';
+import { startKserveServer, writeKserveModel } from '../helpers/kserve-server.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const deployedDir = new URL('../../models/view-classifier/1.0.0/', import.meta.url).pathname;
 
-const factories: { name: string; create: (model: DeployedModel) => Promise<ModelRuntime> }[] = [
-  { name: 'onnx', create: (model) => createOnnxRuntime(model, { intraOpThreads: 1 }) },
+interface Harness {
+  model: DeployedModel;
+  create: () => Promise<ModelRuntime>;
+  /** Creating runtimes for deployments it cannot use (bad weights, a server without the tensors...). */
+  unusable: ((scratch: string) => Promise<ModelRuntime>)[];
+  teardown: () => Promise<void>;
+}
+
+const factories: { name: string; setup: (scratch: string) => Promise<Harness> }[] = [
+  {
+    name: 'onnx',
+    async setup() {
+      const model = await loadModel(deployedDir);
+      return {
+        model,
+        create: () => createOnnxRuntime(model, { intraOpThreads: 1 }),
+        unusable: [
+          async (scratch) => {
+            // Weights that are not an ONNX graph.
+            const copy = join(scratch, 'junk', '1.0.0');
+            await mkdir(copy, { recursive: true });
+            await writeFile(join(copy, 'model.onnx'), 'this is not an onnx graph');
+            const manifest = JSON.parse(await readFile(join(deployedDir, 'manifest.json'), 'utf8'));
+            manifest.weightsSha256 = await sha256File(join(copy, 'model.onnx'));
+            await writeFile(join(copy, 'manifest.json'), JSON.stringify(manifest));
+            return createOnnxRuntime(await loadModel(copy));
+          },
+          async (scratch) => {
+            // Real weights, but a manifest naming tensors the network does not have.
+            const copy = join(scratch, 'renamed', '1.0.0');
+            await mkdir(copy, { recursive: true });
+            await copyFile(join(deployedDir, 'model.onnx'), join(copy, 'model.onnx'));
+            const manifest = JSON.parse(await readFile(join(deployedDir, 'manifest.json'), 'utf8'));
+            manifest.output.qualityTensor = 'iq';
+            await writeFile(join(copy, 'manifest.json'), JSON.stringify(manifest));
+            return createOnnxRuntime(await loadModel(copy));
+          },
+        ],
+        teardown: async () => undefined,
+      };
+    },
+  },
+  {
+    name: 'kserve-v2',
+    async setup(scratch) {
+      const server = await startKserveServer(await loadModel(deployedDir));
+      const onnxManifest = JSON.parse(await readFile(join(deployedDir, 'manifest.json'), 'utf8'));
+      const dir = join(scratch, 'kserve', '1.0.0');
+      await writeKserveModel(dir, onnxManifest, server.url);
+      const model = await loadModel(dir);
+      return {
+        model,
+        create: () => createKserveRuntime(model),
+        unusable: [
+          async (s) => {
+            // A served model without the manifest's quality tensor.
+            const bad = join(s, 'kserve-iq', '1.0.0');
+            await writeKserveModel(bad, onnxManifest, server.url, (m) => ((m.output as Record<string, unknown>).qualityTensor = 'iq'));
+            return createKserveRuntime(await loadModel(bad));
+          },
+          async (s) => {
+            // A model name the server does not serve.
+            const bad = join(s, 'kserve-other', '1.0.0');
+            await writeKserveModel(bad, onnxManifest, server.url, (m) => (m.endpoint.model = 'echo-other'));
+            return createKserveRuntime(await loadModel(bad));
+          },
+        ],
+        teardown: () => server.close(),
+      };
+    },
+  },
 ];
 
 /** Deterministic input frames in 0..1 (smooth gradients plus a disc, not all-equal pixels). */
@@ -32,22 +106,27 @@ function frames(n: number): Tensor {
   return { data, dims: [n, 1, 128, 128] };
 }
 
-for (const { name, create } of factories) {
+for (const { name, setup } of factories) {
   describe(`ModelRuntime contract: ${name}`, () => {
-    let model: DeployedModel;
+    let harness: Harness;
     let runtime: ModelRuntime;
+    let scratch: { dir: string; cleanup: () => Promise<void> };
     before(async () => {
-      model = await loadModel(deployedDir);
-      runtime = await create(model);
+      scratch = await tempDir();
+      harness = await setup(scratch.dir);
+      runtime = await harness.create();
     });
     after(async () => {
       await runtime.close();
+      await harness.teardown();
+      await scratch.cleanup();
     });
 
     test('names the manifest tensors among its inputs and outputs', () => {
-      assert.ok(runtime.inputNames.includes(model.manifest.input.tensor));
-      assert.ok(runtime.outputNames.includes(model.manifest.output.viewTensor));
-      assert.ok(runtime.outputNames.includes(model.manifest.output.qualityTensor));
+      const { input, output } = tensorManifest(harness.model.manifest);
+      assert.ok(runtime.inputNames.includes(input.tensor));
+      assert.ok(runtime.outputNames.includes(output.viewTensor));
+      assert.ok(runtime.outputNames.includes(output.qualityTensor));
     });
 
     test('runs a batch: float32 outputs, batch first, finite, quality in 0..1', async () => {
@@ -91,32 +170,14 @@ for (const { name, create } of factories) {
       assert.equal(ok.view_logits!.data.length, 13);
     });
 
-    test('weights that cannot be loaded reject with MODEL_INVALID; close is idempotent and final', async () => {
-      const { dir, cleanup } = await tempDir();
-      try {
-        const copy = join(dir, 'view-classifier', '1.0.0');
-        await mkdir(copy, { recursive: true });
-        await writeFile(join(copy, 'model.onnx'), 'this is not an onnx graph');
-        const manifest = JSON.parse(await readFile(join(deployedDir, 'manifest.json'), 'utf8'));
-        manifest.weightsSha256 = await sha256File(join(copy, 'model.onnx'));
-        await writeFile(join(copy, 'manifest.json'), JSON.stringify(manifest));
-        const broken = await loadModel(copy);
-        await assert.rejects(create(broken), (e: unknown) => isEchoError(e, 'MODEL_INVALID') && /view-classifier@1\.0\.0/.test(e.message));
-
-        // Real weights, but a manifest naming tensors the network does not have.
-        await copyFile(join(deployedDir, 'model.onnx'), join(copy, 'model.onnx'));
-        manifest.weightsSha256 = await sha256File(join(copy, 'model.onnx'));
-        manifest.output.qualityTensor = 'iq';
-        await writeFile(join(copy, 'manifest.json'), JSON.stringify(manifest));
-        await assert.rejects(create(await loadModel(copy)), (e: unknown) => isEchoError(e, 'MODEL_INVALID') && /output "iq"/.test(e.message));
-
-        const own = await create(model);
-        await own.close();
-        await own.close();
-        await assert.rejects(own.run({ frames: frames(1) }), (e: unknown) => isEchoError(e, 'INFERENCE_FAILED'));
-      } finally {
-        await cleanup();
+    test('a deployment it cannot use rejects with MODEL_INVALID naming the model; close is idempotent and final', async () => {
+      for (const create of harness.unusable) {
+        await assert.rejects(create(scratch.dir), (e: unknown) => isEchoError(e, 'MODEL_INVALID') && /view-classifier@1\.0\.0/.test(e.message));
       }
+      const own = await harness.create();
+      await own.close();
+      await own.close();
+      await assert.rejects(own.run({ frames: frames(1) }), (e: unknown) => isEchoError(e, 'INFERENCE_FAILED'));
     });
   });
 }

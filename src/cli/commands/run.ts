@@ -21,7 +21,7 @@ export async function runCommand(file: string, config: Config, flags: { json: bo
   const session = await openModelSession(config);
   try {
     const t1 = Date.now();
-    const prediction = await session.predict(cine);
+    const prediction = await session.predict(cine, { path: file, name: basename(file) });
     const t2 = Date.now();
     const doc = buildResultDocument({
       input: { key: file, sha256 },

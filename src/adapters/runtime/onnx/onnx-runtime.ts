@@ -5,6 +5,7 @@
 import * as ort from 'onnxruntime-node';
 import { EchoError } from '../../../errors/catalogue.ts';
 import type { DeployedModel } from '../../../models/load.ts';
+import { tensorManifest } from '../../../models/manifest.ts';
 import type { ModelRuntime, Tensor } from '../../../ports/model-runtime.ts';
 
 export interface OnnxRuntimeOptions {
@@ -16,6 +17,9 @@ export interface OnnxRuntimeOptions {
 
 export async function createOnnxRuntime(model: DeployedModel, options: OnnxRuntimeOptions = {}): Promise<ModelRuntime> {
   const who = `model ${model.manifest.name}@${model.manifest.version}`;
+  const { input, output } = tensorManifest(model.manifest, 'onnx');
+  const weightsPath = model.weightsPath;
+  if (weightsPath === null) throw new EchoError('MODEL_INVALID', `${who}: an onnx model needs a weights file (manifest field "weights")`);
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     executionProviders: options.executionProviders ?? ['cpu'],
     graphOptimizationLevel: 'all',
@@ -23,11 +27,10 @@ export async function createOnnxRuntime(model: DeployedModel, options: OnnxRunti
   if (options.intraOpThreads !== undefined) sessionOptions.intraOpNumThreads = options.intraOpThreads;
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(model.weightsPath, sessionOptions);
+    session = await ort.InferenceSession.create(weightsPath, sessionOptions);
   } catch (err) {
-    throw new EchoError('MODEL_INVALID', `${who}: onnxruntime cannot load ${model.weightsPath} (execution providers ${JSON.stringify(sessionOptions.executionProviders)}): ${(err as Error).message}`, { cause: err });
+    throw new EchoError('MODEL_INVALID', `${who}: onnxruntime cannot load ${weightsPath} (execution providers ${JSON.stringify(sessionOptions.executionProviders)}): ${(err as Error).message}`, { cause: err });
   }
-  const { input, output } = model.manifest;
   const missing = [
     ...(session.inputNames.includes(input.tensor) ? [] : [`input "${input.tensor}"`]),
     ...[output.viewTensor, output.qualityTensor].filter((n) => !session.outputNames.includes(n)).map((n) => `output "${n}"`),
@@ -36,7 +39,7 @@ export async function createOnnxRuntime(model: DeployedModel, options: OnnxRunti
     await session.release().catch(() => undefined);
     throw new EchoError(
       'MODEL_INVALID',
-      `${who}: the network in ${model.weightsPath} lacks the manifest's ${missing.join(' and ')} (it has inputs ${session.inputNames.join(', ')}; outputs ${session.outputNames.join(', ')})`,
+      `${who}: the network in ${weightsPath} lacks the manifest's ${missing.join(' and ')} (it has inputs ${session.inputNames.join(', ')}; outputs ${session.outputNames.join(', ')})`,
     );
   }
   let busy = false;
