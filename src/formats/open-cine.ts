@@ -1,5 +1,5 @@
 import { EchoError } from '../errors/catalogue.ts';
-import type { Cine, ReadOptions } from '../ports/cine-reader.ts';
+import type { Cine, CineReader, ReadOptions } from '../ports/cine-reader.ts';
 import { openFileSource } from './file-source.ts';
 import { detectFormat, readerFor, supportedFormats } from './registry.ts';
 
@@ -12,6 +12,11 @@ export const SNIFF_BYTES = 512;
  * the supported formats) or whatever the reader rejects with (CINE_*).
  */
 export async function openCine(path: string, options: ReadOptions & { name?: string }): Promise<Cine> {
+  return openCineWith(null, path, options);
+}
+
+/** Like openCine, with a given reader (null: detect it from the content). */
+export async function openCineWith(reader: CineReader | null, path: string, options: ReadOptions & { name?: string }): Promise<Cine> {
   const source = await openFileSource(path, options.name);
   try {
     if (source.size === 0) {
@@ -19,16 +24,20 @@ export async function openCine(path: string, options: ReadOptions & { name?: str
         details: { file: source.name },
       });
     }
-    const head = await source.read(0, SNIFF_BYTES);
-    const format = detectFormat(head, source.name);
-    if (format === null) {
-      throw new EchoError(
-        'UNSUPPORTED_FORMAT',
-        `file "${source.name}" is not a supported cine format; supported: ${supportedFormats()}`,
-        { details: { file: source.name } },
-      );
+    let chosen = reader;
+    if (!chosen) {
+      const head = await source.read(0, SNIFF_BYTES);
+      const format = detectFormat(head, source.name);
+      if (format === null) {
+        throw new EchoError(
+          'UNSUPPORTED_FORMAT',
+          `file "${source.name}" is not a supported cine format; supported: ${supportedFormats()}`,
+          { details: { file: source.name } },
+        );
+      }
+      chosen = readerFor(format);
     }
-    const cine = await readerFor(format).open(source, options);
+    const cine = await chosen.open(source, options);
     const closeCine = cine.close.bind(cine);
     cine.close = async () => {
       try {

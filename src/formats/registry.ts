@@ -2,6 +2,7 @@ import { EchoError } from '../errors/catalogue.ts';
 import type { CineReader } from '../ports/cine-reader.ts';
 import { dicomReader } from './dicom/reader.ts';
 import { matV5Reader } from './mat-v5/reader.ts';
+import { matV73Reader } from './mat-v73/reader.ts';
 import { videoReader } from './video/reader.ts';
 
 /** One supported container: its reader, and what users are told it accepts. */
@@ -17,6 +18,8 @@ export interface FormatEntry {
  * and a folder under src/formats.
  */
 export const FORMATS: readonly FormatEntry[] = [
+  // v7.3 before v5: both claim the MATLAB header; v7.3 files (version 0x0200) go to the HDF5 reader.
+  { reader: matV73Reader, description: 'MATLAB MAT-file v7.3 (HDF5)', extensions: ['.mat'] },
   { reader: matV5Reader, description: 'MATLAB MAT-file v6/v7 (Level 5)', extensions: ['.mat'] },
   { reader: dicomReader, description: 'DICOM (Part 10 or bare data set; native, deflated, RLE, JPEG baseline/lossless, JPEG-LS, JPEG 2000)', extensions: ['.dcm', '.dicom'] },
   {

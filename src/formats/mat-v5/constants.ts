@@ -57,50 +57,8 @@ export function miName(type: number): string {
   return MI_NAMES[type] ?? `type ${type}`;
 }
 
-export const MX = {
-  CELL: 1,
-  STRUCT: 2,
-  OBJECT: 3,
-  CHAR: 4,
-  SPARSE: 5,
-  DOUBLE: 6,
-  SINGLE: 7,
-  INT8: 8,
-  UINT8: 9,
-  INT16: 10,
-  UINT16: 11,
-  INT32: 12,
-  UINT32: 13,
-  INT64: 14,
-  UINT64: 15,
-  FUNCTION: 16,
-  OPAQUE: 17,
-} as const;
-
-/** MATLAB's name of each array class (`class(x)`). */
-export const CLASS_NAMES: Readonly<Record<number, string>> = {
-  1: 'cell',
-  2: 'struct',
-  3: 'object',
-  4: 'char',
-  5: 'sparse',
-  6: 'double',
-  7: 'single',
-  8: 'int8',
-  9: 'uint8',
-  10: 'int16',
-  11: 'uint16',
-  12: 'int32',
-  13: 'uint32',
-  14: 'int64',
-  15: 'uint64',
-  16: 'function_handle',
-  17: 'opaque',
-};
-
-export function isNumericClass(classId: number): boolean {
-  return classId >= MX.DOUBLE && classId <= MX.UINT64;
-}
+// The array classes (`mx*`) are shared with the v7.3 reader.
+export { CLASS_NAMES, isNumericClass, MX } from '../mat-common/classes.ts';
 
 /** Array flags (first sub-element of every miMATRIX): bits above the class byte. */
 export const FLAG_COMPLEX = 0x0800;

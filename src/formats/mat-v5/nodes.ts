@@ -1,3 +1,4 @@
+import type * as Common from '../mat-common/nodes.ts';
 import type { Bytes } from './bytes.ts';
 
 /** Where an element's values lie, not yet read: pixel data is decoded frame by frame on demand. */
@@ -9,65 +10,14 @@ export interface DataRef {
   type: number;
 }
 
-interface Base {
-  /** The variable name (top level) or '' (fields and cells are unnamed). */
-  name: string;
-  /** MATLAB dimensions, column-major, at least two. */
-  dims: number[];
-  /** MATLAB class name (`class(x)`). */
-  className: string;
-}
+// The node shapes are shared with the v7.3 reader (src/formats/mat-common/nodes.ts); here their values
+// are byte ranges of the Level 5 file.
+export type NumericNode = Common.NumericNode<DataRef>;
+export type CharNode = Common.CharNode<DataRef>;
+export type StructNode = Common.StructNode<DataRef>;
+export type CellNode = Common.CellNode<DataRef>;
+export type SkippedNode = Common.SkippedNode;
+export type EmptyNode = Common.EmptyNode;
+export type MatNode = Common.MatNode<DataRef>;
 
-export interface NumericNode extends Base {
-  kind: 'numeric';
-  classId: number;
-  logical: boolean;
-  complex: boolean;
-  /** The real part; the imaginary part of a complex array is checked but not kept. */
-  data: DataRef;
-}
-
-export interface CharNode extends Base {
-  kind: 'char';
-  data: DataRef;
-}
-
-export interface StructNode extends Base {
-  kind: 'struct';
-  fieldNames: string[];
-  /** One map per element of the struct array, in column-major order. */
-  elements: Map<string, MatNode>[];
-}
-
-export interface CellNode extends Base {
-  kind: 'cell';
-  elements: MatNode[];
-}
-
-/** Sparse matrices, objects, function handles and opaque values: recognised and skipped. */
-export interface SkippedNode extends Base {
-  kind: 'skipped';
-}
-
-/** A zero-byte miMATRIX, which writers use for an empty value in a cell or field. */
-export interface EmptyNode extends Base {
-  kind: 'empty';
-}
-
-export type MatNode = NumericNode | CharNode | StructNode | CellNode | SkippedNode | EmptyNode;
-
-export function elementCount(dims: readonly number[]): number {
-  let n = 1;
-  for (const d of dims) n *= d;
-  return n;
-}
-
-export function dimsText(dims: readonly number[]): string {
-  return dims.join('×');
-}
-
-/** `1×1 struct`, `24×32×6 uint8`, `1×4 char`: how MATLAB's `whos` would describe it. */
-export function describe(node: Pick<Base, 'dims' | 'className'> & { logical?: boolean; complex?: boolean }): string {
-  const cls = node.logical ? 'logical' : node.className;
-  return `${dimsText(node.dims)} ${node.complex ? 'complex ' : ''}${cls}`;
-}
+export { describe, dimsText, elementCount } from '../mat-common/nodes.ts';

@@ -3,10 +3,10 @@ import type { Cine, CineReader, CineSource, ReadOptions } from '../../ports/cine
 import { sourceBytes } from './bytes.ts';
 import { miName } from './constants.ts';
 import { type MatContext, tooLarge, unsupported } from './context.ts';
-import { HEADER_BYTES, looksLikeMat, parseHeader, VERSION_73 } from './header.ts';
+import { HEADER_BYTES, looksLikeMat, parseHeader, VERSION_73 } from '../mat-common/header.ts';
 import { findFps, saysColour } from './hints.ts';
-import { layoutOf } from './layout.ts';
-import { locateCine } from './locate.ts';
+import { layoutOf } from '../mat-common/layout.ts';
+import { locateCine } from '../mat-common/locate.ts';
 import { dimsText } from './nodes.ts';
 import { chooseMapping, readFrame } from './normalise.ts';
 import { indexVariables } from './variables.ts';

@@ -1,7 +1,7 @@
 import { type Bytes, memoryBytes, readExact } from './bytes.ts';
 import { MI, miName } from './constants.ts';
 import { corrupt, type MatContext } from './context.ts';
-import { HEADER_BYTES } from './header.ts';
+import { HEADER_BYTES } from '../mat-common/header.ts';
 import { inflateCapped, inflatePrefix, PREFIX_INPUT } from './inflate.ts';
 import { type MatrixHeader, readMatrixHeader } from './matrix-header.ts';
 import { parseMatrix } from './matrix.ts';

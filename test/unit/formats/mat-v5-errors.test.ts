@@ -10,7 +10,10 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type ErrorCode, isEchoError } from '../../../src/errors/catalogue.ts';
 import { createMatV5Reader, matV5Reader } from '../../../src/formats/mat-v5/reader.ts';
-import { openCine } from '../../../src/formats/open-cine.ts';
+import { openCineWith } from '../../../src/formats/open-cine.ts';
+
+// These tests are about the MAT v5 reader itself (including its refusal of v7.3 files), so they use it directly.
+const openCine = (path: string, options: Parameters<typeof openCineWith>[2]) => openCineWith(matV5Reader, path, options);
 import { tempDir } from '../../helpers/temp.ts';
 import {
   compressed,
@@ -71,7 +74,7 @@ test('empty file: CINE_CORRUPT through openCine and through the reader', async (
 test('random bytes: UNSUPPORTED_FORMAT listing the supported formats', async () => {
   const bytes = new Uint8Array(4096).map((_, i) => (i * 2654435761) >>> 24);
   const path = await writeTemp('noise.mat', bytes);
-  await expectCode(openCine(path, { limits: LIMITS }), 'UNSUPPORTED_FORMAT', 'noise.mat', /mat-v5/);
+  await expectCode(openCineWith(null, path, { limits: LIMITS }), 'UNSUPPORTED_FORMAT', 'noise.mat', /mat-v5/);
   // Handed to the MAT reader anyway, it is a damaged header, not a crash.
   await expectCode(matV5Reader.open(memorySource('noise.mat', bytes), { limits: LIMITS }), 'CINE_CORRUPT', 'noise.mat');
 });

@@ -10,7 +10,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { isEchoError } from '../../../src/errors/catalogue.ts';
-import { openCine, summarizeCine } from '../../../src/formats/open-cine.ts';
+import { openCineWith, summarizeCine } from '../../../src/formats/open-cine.ts';
+import { matV5Reader } from '../../../src/formats/mat-v5/reader.ts';
+
+// These tests are about the MAT v5 reader itself (including its refusal of v7.3 files), so they use it directly.
+const openCine = (path: string, options: Parameters<typeof openCineWith>[2]) => openCineWith(matV5Reader, path, options);
 import type { Cine } from '../../../src/ports/cine-reader.ts';
 
 const DIR = fileURLToPath(new URL('../../fixtures/mat/', import.meta.url));

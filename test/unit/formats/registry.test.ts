@@ -14,10 +14,14 @@ const FIXTURES = fileURLToPath(new URL('../../fixtures/mat/', import.meta.url));
 const head = (name: string): Uint8Array => new Uint8Array(readFileSync(join(FIXTURES, name))).subarray(0, SNIFF_BYTES);
 
 test('detectFormat accepts the MAT header whatever the file is called', () => {
-  for (const name of ['patient_uint8_z.mat', 'big_endian.mat', 'v73.mat']) {
-    assert.equal(detectFormat(head(name), 'clip.mat'), 'mat-v5', name);
-    assert.equal(detectFormat(head(name), 'upload.bin'), 'mat-v5', name);
-    assert.equal(detectFormat(head(name), 'no-extension'), 'mat-v5', name);
+  for (const [name, format] of [
+    ['patient_uint8_z.mat', 'mat-v5'],
+    ['big_endian.mat', 'mat-v5'],
+    ['v73.mat', 'mat-v73'],
+  ]) {
+    assert.equal(detectFormat(head(name!), 'clip.mat'), format, name);
+    assert.equal(detectFormat(head(name!), 'upload.bin'), format, name);
+    assert.equal(detectFormat(head(name!), 'no-extension'), format, name);
   }
 });
 

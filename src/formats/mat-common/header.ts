@@ -1,6 +1,9 @@
 import { EchoError } from '../../errors/catalogue.ts';
 
-/** The 128-byte header that starts every MAT-file Level 5 (and v7.3, whose HDF5 user block holds it). */
+/**
+ * The 128-byte header that starts every MAT-file Level 5 and every v7.3 file (whose 512-byte HDF5 user
+ * block holds it). Shared by the mat-v5 and mat-v73 readers.
+ */
 export interface MatHeader {
   /** Descriptive text, e.g. `MATLAB 5.0 MAT-file, Platform: ...` (trailing spaces removed). */
   text: string;
@@ -46,6 +49,13 @@ export function looksLikeMat(head: Uint8Array): boolean {
   return startsWithMatlab(head);
 }
 
+/** Content test for v7.3: a full, valid header whose version is 0x0200 (the HDF5 part is checked by `open`). */
+export function looksLikeMat73(head: Uint8Array): boolean {
+  if (head.length < HEADER_BYTES || head[0] === 0 || head[1] === 0 || head[2] === 0 || head[3] === 0) return false;
+  const littleEndian = endianOf(head);
+  return littleEndian !== null && versionOf(head, littleEndian) === VERSION_73;
+}
+
 export function parseHeader(head: Uint8Array, file: string): MatHeader {
   if (head.length < HEADER_BYTES) {
     throw new EchoError(
@@ -66,7 +76,7 @@ export function parseHeader(head: Uint8Array, file: string): MatHeader {
   if (version !== VERSION_5 && version !== VERSION_73) {
     throw new EchoError(
       'CINE_UNSUPPORTED',
-      `MAT file "${file}" has header version 0x${version.toString(16).padStart(4, '0')}; supported: 0x0100 (MAT v6/v7)`,
+      `MAT file "${file}" has header version 0x${version.toString(16).padStart(4, '0')}; supported: 0x0100 (MAT v6/v7) and 0x0200 (MAT v7.3)`,
       { details: { file } },
     );
   }

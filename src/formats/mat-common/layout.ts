@@ -1,6 +1,5 @@
 import { EchoError } from '../../errors/catalogue.ts';
-import type { MatContext } from './context.ts';
-import { unsupported } from './context.ts';
+import { type MatFile, unsupported } from './errors.ts';
 import { dimsText, elementCount } from './nodes.ts';
 
 /** How a MATLAB array (column-major) maps to frames of H×W×C. */
@@ -14,7 +13,7 @@ export interface Layout {
 }
 
 /**
- * Layout rules (docs/formats.md):
+ * Layout rules (docs/formats.md), for MATLAB dimensions as `size(x)` reports them:
  * - H×W: one grey frame.
  * - H×W×F: F grey frames. H×W×3 is read as one RGB frame only when `colour` says so (the struct holding
  *   the cine has PhotometricInterpretation RGB/YBR* or SamplesPerPixel 3), otherwise as three grey frames:
@@ -23,7 +22,7 @@ export interface Layout {
  * - More than 4 dimensions: trailing singleton dimensions are dropped first (MATLAB never writes them,
  *   other writers may); what remains must fit one of the above.
  */
-export function layoutOf(dims: readonly number[], colour: boolean, ctx: MatContext, path: string): Layout {
+export function layoutOf(dims: readonly number[], colour: boolean, ctx: Pick<MatFile, 'file'>, path: string): Layout {
   const d = [...dims];
   while (d.length > 4 && d[d.length - 1] === 1) d.pop();
   if (elementCount(d) === 0) {
@@ -44,4 +43,11 @@ export function layoutOf(dims: readonly number[], colour: boolean, ctx: MatConte
     ctx,
     `the cine ${path} is ${dimsText(dims)}; supported layouts are H×W, H×W×F, H×W×3 (colour), H×W×3×F and H×W×1×F`,
   );
+}
+
+/** 3-D, or 4-D with 1 or 3 channels (trailing singletons past the fourth ignored), and not empty. */
+export function isCineShape(dims: readonly number[]): boolean {
+  const d = [...dims];
+  while (d.length > 4 && d[d.length - 1] === 1) d.pop();
+  return (d.length === 3 || (d.length === 4 && (d[2] === 1 || d[2] === 3))) && elementCount(d) > 0;
 }

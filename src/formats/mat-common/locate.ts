@@ -1,17 +1,16 @@
 import { EchoError } from '../../errors/catalogue.ts';
-import { isNumericClass, MX } from './constants.ts';
-import type { MatContext } from './context.ts';
-import { unsupported } from './context.ts';
-import type { MatNode, NumericNode, StructNode } from './nodes.ts';
+import { isNumericClass, MX } from './classes.ts';
+import { type MatFile, unsupported } from './errors.ts';
+import { isCineShape } from './layout.ts';
+import type { MatNode, MatVariable, NumericNode, StructNode } from './nodes.ts';
 import { describe, elementCount } from './nodes.ts';
-import type { TopLevelVariable } from './variables.ts';
 
 /** The cine variable and the struct element it sits in (whose other fields may give fps or colour). */
-export interface Located {
-  node: NumericNode;
+export interface Located<D> {
+  node: NumericNode<D>;
   /** Dotted path, e.g. `Patient.DicomImage`. */
   path: string;
-  siblings: Map<string, MatNode> | null;
+  siblings: Map<string, MatNode<D>> | null;
 }
 
 export const ACCEPTED =
@@ -19,12 +18,15 @@ export const ACCEPTED =
   '(H×W×F, H×W×1×F or H×W×3×F); ' +
   'or name one with the variable option (e.g. Study.Clips.Cine)';
 
+type Ctx = Pick<MatFile, 'file'>;
+
 /**
- * Finds the cine: `variable` when given (a dotted path, struct arrays indexed as `Series(2)`, cells as
- * `Clips{1}`), else `Patient.DicomImage`, else `resized`, else the largest real numeric array anywhere
- * in the file whose shape is a cine layout (3-D, or 4-D with 1 or 3 channels); the first one wins a tie.
+ * Finds the cine (both MAT readers): `variable` when given (a dotted path, struct arrays indexed as
+ * `Series(2)`, cells as `Clips{1}`), else `Patient.DicomImage`, else `resized`, else the largest real
+ * numeric array anywhere in the file whose shape is a cine layout (3-D, or 4-D with 1 or 3 channels);
+ * the first one wins a tie.
  */
-export async function locateCine(vars: TopLevelVariable[], ctx: MatContext, variable?: string): Promise<Located> {
+export async function locateCine<D>(vars: MatVariable<D>[], ctx: Ctx, variable?: string): Promise<Located<D>> {
   if (variable !== undefined) return locatePath(vars, ctx, variable);
 
   const patient = vars.find((v) => v.name === 'Patient');
@@ -40,19 +42,19 @@ export async function locateCine(vars: TopLevelVariable[], ctx: MatContext, vari
   return locateLargest(vars, ctx);
 }
 
-/** 3-D, or 4-D with 1 or 3 channels (trailing singletons past the fourth ignored): see layout.ts. */
-function isCineShape(dims: readonly number[]): boolean {
-  const d = [...dims];
-  while (d.length > 4 && d[d.length - 1] === 1) d.pop();
-  return (d.length === 3 || (d.length === 4 && (d[2] === 1 || d[2] === 3))) && elementCount(d) > 0;
+interface Best<D> {
+  count: number;
+  path: string;
+  top: MatVariable<D>;
+  found?: Located<D>;
 }
 
-async function locateLargest(vars: TopLevelVariable[], ctx: MatContext): Promise<Located> {
-  let best: { count: number; path: string; top: TopLevelVariable; found?: Located } | null = null;
-  const consider = (count: number, path: string, top: TopLevelVariable, found?: Located): void => {
+async function locateLargest<D>(vars: MatVariable<D>[], ctx: Ctx): Promise<Located<D>> {
+  let best: Best<D> | null = null;
+  const consider = (count: number, path: string, top: MatVariable<D>, found?: Located<D>): void => {
     if (best === null || count > best.count) best = found ? { count, path, top, found } : { count, path, top };
   };
-  const walk = (node: MatNode, path: string, top: TopLevelVariable, siblings: Map<string, MatNode> | null): void => {
+  const walk = (node: MatNode<D>, path: string, top: MatVariable<D>, siblings: Map<string, MatNode<D>> | null): void => {
     if (node.kind === 'numeric' && !node.complex && isCineShape(node.dims)) {
       consider(elementCount(node.dims), path, top, { node, path, siblings });
     } else if (node.kind === 'struct') {
@@ -73,7 +75,7 @@ async function locateLargest(vars: TopLevelVariable[], ctx: MatContext): Promise
       walk(await v.load(), v.name, v, null);
     }
   }
-  const chosen = best as { count: number; path: string; top: TopLevelVariable; found?: Located } | null;
+  const chosen = best as Best<D> | null;
   if (chosen === null) throw noVariable(ctx, vars, `no cine in MAT file "${ctx.file}"`);
   if (chosen.found) return chosen.found;
   return { node: requireNumeric(await chosen.top.load(), chosen.path, ctx), path: chosen.path, siblings: null };
@@ -86,7 +88,7 @@ interface Segment {
 
 const SEGMENT = /^([A-Za-z][A-Za-z0-9_]*)(?:\((\d+)\)|\{(\d+)\})?$/;
 
-function parsePath(variable: string, ctx: MatContext): Segment[] {
+function parsePath(variable: string, ctx: Ctx): Segment[] {
   const segments: Segment[] = [];
   for (const part of variable.split('.')) {
     const m = SEGMENT.exec(part);
@@ -104,19 +106,19 @@ function parsePath(variable: string, ctx: MatContext): Segment[] {
   return segments;
 }
 
-async function locatePath(vars: TopLevelVariable[], ctx: MatContext, variable: string): Promise<Located> {
+async function locatePath<D>(vars: MatVariable<D>[], ctx: Ctx, variable: string): Promise<Located<D>> {
   const segments = parsePath(variable, ctx);
   const missing = (what: string): EchoError => noVariable(ctx, vars, `variable "${variable}" not found in MAT file "${ctx.file}": ${what}`);
   const top = vars.find((v) => v.name === segments[0]!.name);
   if (!top) throw missing(`there is no top-level variable "${segments[0]!.name}"`);
-  let node: MatNode = await top.load();
-  let siblings: Map<string, MatNode> | null = null;
+  let node: MatNode<D> = await top.load();
+  let siblings: Map<string, MatNode<D>> | null = null;
   let path = '';
   for (const [i, seg] of segments.entries()) {
     if (i > 0) {
       if (node.kind !== 'struct') throw missing(`${path} is a ${describe(node)}, not a struct`);
       if (node.elements.length !== 1) throw missing(`${path} is a ${describe(node)} array: index it, e.g. ${path}(1).${seg.name}`);
-      const fields: Map<string, MatNode> = node.elements[0]!;
+      const fields: Map<string, MatNode<D>> = node.elements[0]!;
       const child = fields.get(seg.name);
       if (!child) throw missing(`${path} has no field "${seg.name}" (fields: ${[...fields.keys()].join(', ') || 'none'})`);
       node = child;
@@ -135,7 +137,7 @@ async function locatePath(vars: TopLevelVariable[], ctx: MatContext, variable: s
         node = node.elements[n - 1]!;
         siblings = null;
       } else if (node.kind === 'struct') {
-        const one: StructNode = { ...node, dims: [1, 1], elements: [node.elements[n - 1]!] };
+        const one: StructNode<D> = { ...node, dims: [1, 1], elements: [node.elements[n - 1]!] };
         node = one;
       }
       path += label;
@@ -144,7 +146,7 @@ async function locatePath(vars: TopLevelVariable[], ctx: MatContext, variable: s
   return { node: requireNumeric(node, path, ctx), path, siblings };
 }
 
-function requireNumeric(node: MatNode, path: string, ctx: MatContext): NumericNode {
+function requireNumeric<D>(node: MatNode<D>, path: string, ctx: Ctx): NumericNode<D> {
   if (node.kind === 'numeric') {
     if (node.complex) {
       throw unsupported(ctx, `the cine ${path} (${describe(node)}) is complex-valued; a cine must be real (take abs() or real() before saving)`);
@@ -158,13 +160,13 @@ function requireNumeric(node: MatNode, path: string, ctx: MatContext): NumericNo
 }
 
 /** `Patient (1×1 struct), b (1×4 char)`: what the file holds, for the message. */
-export function variablesSeen(vars: readonly TopLevelVariable[]): string {
+export function variablesSeen<D>(vars: readonly MatVariable<D>[]): string {
   if (vars.length === 0) return 'none';
   const shown = vars.slice(0, 20).map((v) => `${v.name} (${describe(v)})`);
   return shown.join(', ') + (vars.length > 20 ? `, and ${vars.length - 20} more` : '');
 }
 
-function noVariable(ctx: MatContext, vars: readonly TopLevelVariable[], what: string): EchoError {
+function noVariable<D>(ctx: Ctx, vars: readonly MatVariable<D>[], what: string): EchoError {
   return new EchoError('CINE_NO_VARIABLE', `${what}; variables seen: ${variablesSeen(vars)}; accepted: ${ACCEPTED}`, {
     details: { file: ctx.file, variables: vars.map((v) => v.name) },
   });
