@@ -85,10 +85,10 @@ export const clipRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { d
       const studyField = data.fields.study;
       const fieldStudy = studyField && !Array.isArray(studyField) && studyField.type === 'field' ? String(studyField.value) : null;
       const study = (request.query as { study?: string }).study ?? fieldStudy;
+      // destroyOnReturn: false — when ingest refuses the file early (type, name, size), the rest of the
+      // body must still be drained below, or busboy stalls and the client never gets its 4xx.
+      const body = data.file.iterator({ destroyOnReturn: false });
       try {
-        // destroyOnReturn: false — when ingest refuses the file early (type, name, size), the rest of the
-        // body must still be drained below, or busboy stalls and the client never gets its 4xx.
-        const body = data.file.iterator({ destroyOnReturn: false });
         const outcome = await ingestUpload(deps.ingest, { name: data.filename, body, source: 'http', projectId: p.projectId, study });
         reply.status(202);
         if (outcome.kind === 'study') {
@@ -100,6 +100,9 @@ export const clipRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { d
         const result = outcome.clip.resultId ? await catalog.getResult(outcome.clip.resultId) : null;
         return clipView(outcome.clip, result, { deduplicated: outcome.deduplicated });
       } catch (err) {
+        // Detach the iterator (it keeps a 'readable' listener that would stop resume() from flowing),
+        // then drain what the client is still sending.
+        await body.return?.();
         data.file.resume();
         deps.metrics.upload('http', 'refused');
         throw err;
