@@ -104,14 +104,42 @@ export function columnMajorToFrame(values: ArrayLike<number>, layout: Layout, ma
   const { height: h, width: w, channels: c } = layout;
   const perFrame = h * w * c;
   const out = mapping.bits === 16 ? new Uint16Array(perFrame) : new Uint8Array(perFrame);
+  if (mapping.rule === 'identity' && mapping.bits === 8 && values instanceof Uint8Array) {
+    transposeBytes(values, out as Uint8Array, h, w, c);
+    return out;
+  }
   const f = sampleFunction(mapping);
-  const direct = mapping.rule === 'identity' && mapping.bits === 8 && values instanceof Uint8Array;
   let k = 0;
   for (let ch = 0; ch < c; ch++) {
     for (let col = 0; col < w; col++) {
       let o = col * c + ch;
-      for (let row = 0; row < h; row++, k++, o += w * c) out[o] = direct ? values[k]! : f(values[k]!);
+      for (let row = 0; row < h; row++, k++, o += w * c) out[o] = f(values[k]!);
     }
   }
   return out;
+}
+
+/** Square tiles for the byte transpose: small enough that a tile's rows stay in cache. */
+const TILE = 64;
+
+/**
+ * The common case (uint8 cines) without a per-sample function call: column-major H×W per channel to
+ * row-major interleaved, copied tile by tile so that reads and writes both stay within cache lines.
+ */
+function transposeBytes(src: Uint8Array, out: Uint8Array, h: number, w: number, c: number): void {
+  const rowStride = w * c;
+  for (let ch = 0; ch < c; ch++) {
+    const plane = ch * h * w;
+    for (let col0 = 0; col0 < w; col0 += TILE) {
+      const col1 = Math.min(col0 + TILE, w);
+      for (let row0 = 0; row0 < h; row0 += TILE) {
+        const row1 = Math.min(row0 + TILE, h);
+        for (let col = col0; col < col1; col++) {
+          let k = plane + col * h + row0;
+          let o = row0 * rowStride + col * c + ch;
+          for (let row = row0; row < row1; row++, k++, o += rowStride) out[o] = src[k]!;
+        }
+      }
+    }
+  }
 }

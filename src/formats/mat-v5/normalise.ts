@@ -1,7 +1,7 @@
 import { chooseMapping as chooseRule, columnMajorToFrame, emptyRange, extendRange, finishRange, type FiniteRange, type Mapping } from '../mat-common/mapping.ts';
 import type { Layout } from '../mat-common/layout.ts';
 import { type Bytes, readExact } from './bytes.ts';
-import { MI_SIZE } from './constants.ts';
+import { MI, MI_SIZE } from './constants.ts';
 import type { MatContext } from './context.ts';
 import type { NumericNode } from './nodes.ts';
 import { decodeSamples } from './numeric.ts';
@@ -43,7 +43,8 @@ export async function readFrame(
   const size = MI_SIZE[data.type]!;
   const start = data.offset + index * perFrame * size;
   const raw = await readExact(data.bytes, start, perFrame * size, data.offset + data.length, ctx, `frame ${index}`);
-  const values = decodeSamples(raw, data.type, ctx.littleEndian);
+  // uint8 samples need no decoding: read them in place (the frame is copied out just below).
+  const values = data.type === MI.UINT8 ? raw : decodeSamples(raw, data.type, ctx.littleEndian);
   ctx.onAllocate?.(perFrame * (mapping.bits / 8), `frame ${index}`);
   return columnMajorToFrame(values, layout, mapping);
 }

@@ -22,6 +22,13 @@ export function decodeRle(encoded: Uint8Array, layout: RleLayout): Uint8Array | 
   const offsets: number[] = [];
   for (let s = 0; s < count; s += 1) offsets.push(view.getUint32(4 + 4 * s, true));
   const out = layout.bytesPerSample === 1 ? new Uint8Array(pixels * layout.samplesPerPixel) : new Uint16Array(pixels * layout.samplesPerPixel);
+  // One 8-bit grey plane is the output itself: unpack straight into it.
+  if (count === 1 && out instanceof Uint8Array) {
+    const start = offsets[0]!;
+    if (start < 64 || start > encoded.length) throw new Error(`RLE segment 1 starts at byte ${start} of a ${encoded.length}-byte frame`);
+    unpackBits(encoded, start, encoded.length, out);
+    return out;
+  }
   const plane = new Uint8Array(pixels);
   for (let s = 0; s < count; s += 1) {
     const start = offsets[s]!;
@@ -48,14 +55,20 @@ function unpackBits(src: Uint8Array, start: number, end: number, out: Uint8Array
   while (i < end && o < out.length) {
     const n = src[i]!;
     i += 1;
+    // Runs are mostly short in ultrasound speckle: plain loops beat set()/fill() calls below ~32 bytes.
     if (n < 128) {
       const run = Math.min(n + 1, end - i, out.length - o);
-      out.set(src.subarray(i, i + run), o);
+      if (run > 32) out.set(src.subarray(i, i + run), o);
+      else for (let k = 0; k < run; k++) out[o + k] = src[i + k]!;
       i += n + 1;
       o += run;
     } else if (n > 128) {
       const run = Math.min(257 - n, out.length - o);
-      if (i < end) out.fill(src[i]!, o, o + run);
+      if (i < end) {
+        const v = src[i]!;
+        if (run > 32) out.fill(v, o, o + run);
+        else for (let k = 0; k < run; k++) out[o + k] = v;
+      }
       i += 1;
       o += run;
     }
