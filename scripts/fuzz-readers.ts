@@ -15,6 +15,7 @@ import { extname, join } from 'node:path';
 import fc from 'fast-check';
 import { isEchoError } from '../src/errors/catalogue.ts';
 import { openCine } from '../src/formats/open-cine.ts';
+import { applyMutation, type Mutation, mutation } from '../test/helpers/mutations.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261126);
@@ -29,24 +30,9 @@ const GROUPS: { name: string; dir: string; exts: string[]; share: number }[] = [
   { name: 'video', dir: 'video', exts: ['.avi', '.mp4', '.mkv', '.webm'], share: 0.25 },
 ];
 
-const mutation = fc.oneof(
-  fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
-  fc.record({ kind: fc.constant('overwrite' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }) }),
-);
-type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
-
-function mutate(base: Buffer, ms: Mutation[]): Buffer {
-  let b = Buffer.from(base);
-  for (const m of ms) {
-    const at = b.length === 0 ? 0 : m.at % b.length;
-    if (m.kind === 'flip') b[at] = m.value;
-    else if (m.kind === 'truncate') b = b.subarray(0, at);
-    else if (m.kind === 'insert') b = Buffer.concat([b.subarray(0, at), m.bytes, b.subarray(at)]);
-    else b = Buffer.concat([b.subarray(0, at), m.bytes, b.subarray(Math.min(b.length, at + m.bytes.length))]);
-  }
-  return b;
+/** Several mutations in a row: the shared single-step mutations of the per-reader fuzz tests. */
+function mutate(base: Uint8Array, ms: Mutation[]): Uint8Array {
+  return ms.reduce((bytes, m) => (bytes.length === 0 ? bytes : applyMutation(bytes, m)), base);
 }
 
 async function main(): Promise<void> {
@@ -60,7 +46,7 @@ async function main(): Promise<void> {
         .map(String)
         .filter((f) => group.exts.includes(extname(f).toLowerCase()))
         .map((f) => join(folder, f));
-      const bases = files.map((f) => ({ name: f.split('/').pop()!, bytes: readFileSync(f) }));
+      const bases = files.map((f) => ({ name: f.split('/').pop()!, bytes: new Uint8Array(readFileSync(f)) }));
       const counts = new Map<string, number>();
       const runs = Math.max(1, Math.round(RUNS * group.share));
       const t0 = Date.now();

@@ -5,15 +5,14 @@ import { buildApp } from '../api/build-app.ts';
 import { createMetrics } from '../api/metrics.ts';
 import { type Config, PROJECT_ROOT } from '../config/load.ts';
 import { toEchoError } from '../errors/catalogue.ts';
-import { detectFormat, supportedFormats } from '../formats/registry.ts';
-import type { UploadDeps } from '../ingest/ingest-upload.ts';
 import { startInboxWatcher } from '../ingest/inbox-watcher.ts';
 import { ensureAdminToken } from '../security/bootstrap-admin.ts';
 import { createAuthenticator, DEFAULT_PROJECT } from '../security/tokens.ts';
 import { createLogger } from '../util/logger.ts';
 import { startSupervisor, type Supervisor } from '../worker/supervisor.ts';
 import { createCatalog, createQueue, createStore } from '../wiring/adapters.ts';
-import { deployedModel, identityOf } from '../wiring/model.ts';
+import { uploadDeps } from '../wiring/ingest.ts';
+import { deployedModel } from '../wiring/model.ts';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../worker/worker-main.ts', import.meta.url));
 
@@ -66,17 +65,7 @@ export async function serve(config: Config, options: { waitForWorkers?: boolean 
   let app: Awaited<ReturnType<typeof buildApp>> | null = null;
   let inbox: Awaited<ReturnType<typeof startInboxWatcher>> | null = null;
   if (config.role !== 'worker') {
-    const ingest: UploadDeps = {
-      catalog,
-      store,
-      queue,
-      detectFormat,
-      supportedFormats,
-      model: identityOf(model),
-      maxUploadBytes: config.maxUploadBytes,
-      spoolDir: join(config.dataDir, 'work', 'uploads'),
-      maxUnzippedBytes: config.maxDecodedBytes,
-    };
+    const ingest = uploadDeps(config, { catalog, store, queue }, model);
     app = await buildApp({
       catalog,
       store,

@@ -2,14 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Config, loadConfig } from '../../src/config/load.ts';
-import { detectFormat, supportedFormats } from '../../src/formats/registry.ts';
 import type { UploadDeps } from '../../src/ingest/ingest-upload.ts';
 import type { Catalog } from '../../src/ports/catalog.ts';
 import type { JobQueue } from '../../src/ports/job-queue.ts';
 import type { ObjectStore } from '../../src/ports/object-store.ts';
 import { DEFAULT_PROJECT } from '../../src/security/tokens.ts';
 import { createCatalog, createQueue, createStore } from '../../src/wiring/adapters.ts';
-import { deployedModel, identityOf } from '../../src/wiring/model.ts';
+import { uploadDeps } from '../../src/wiring/ingest.ts';
+import { deployedModel } from '../../src/wiring/model.ts';
 
 export interface Embedded {
   dir: string;
@@ -33,17 +33,7 @@ export async function openEmbedded(env: Record<string, string> = {}): Promise<Em
   const store = await createStore(config);
   const queue = await createQueue(config);
   const model = await deployedModel(config);
-  const ingest: UploadDeps = {
-    catalog,
-    store,
-    queue,
-    detectFormat,
-    supportedFormats,
-    model: identityOf(model),
-    maxUploadBytes: config.maxUploadBytes,
-    spoolDir: join(dir, 'work', 'uploads'),
-    maxUnzippedBytes: config.maxDecodedBytes,
-  };
+  const ingest = uploadDeps(config, { catalog, store, queue }, model);
   return {
     dir,
     config,

@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import { isEchoError } from '../../../src/errors/catalogue.ts';
 import { createMatV5Reader } from '../../../src/formats/mat-v5/reader.ts';
 import { memorySource } from './mat-builder.ts';
+import { applyMutation, type Mutation, mutation } from '../../helpers/mutations.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/mat/', import.meta.url));
 const FILES = [
@@ -30,42 +31,11 @@ const CAP = 64 * 1024;
 const ALLOWED = new Set(['CINE_CORRUPT', 'CINE_TOO_LARGE', 'CINE_UNSUPPORTED', 'CINE_NO_VARIABLE']);
 const MAX_MS = 2000;
 
-type Mutation =
-  | { kind: 'flip'; edits: { at: number; value: number }[] }
-  | { kind: 'truncate'; at: number }
-  | { kind: 'insert'; at: number; bytes: Uint8Array };
-
-// Headers and tags sit near the start: aim half of the positions at the first 512 bytes.
-const position = fc.oneof(fc.nat({ max: 511 }), fc.nat({ max: 1 << 20 }));
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({
-    kind: fc.constant('flip' as const),
-    edits: fc.array(fc.record({ at: position, value: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 6 }),
-  }),
-  fc.record({ kind: fc.constant('truncate' as const), at: position }),
-  fc.record({ kind: fc.constant('insert' as const), at: position, bytes: fc.uint8Array({ minLength: 1, maxLength: 12 }) }),
-);
-
-function apply(bytes: Uint8Array, m: Mutation): Uint8Array {
-  if (m.kind === 'flip') {
-    const out = new Uint8Array(bytes);
-    for (const e of m.edits) out[e.at % out.length] = e.value;
-    return out;
-  }
-  const at = m.at % bytes.length;
-  if (m.kind === 'truncate') return bytes.slice(0, at);
-  const out = new Uint8Array(bytes.length + m.bytes.length);
-  out.set(bytes.subarray(0, at), 0);
-  out.set(m.bytes, at);
-  out.set(bytes.subarray(at), at + m.bytes.length);
-  return out;
-}
-
 async function check(file: { name: string; bytes: Uint8Array }, m: Mutation): Promise<string> {
   let outcome = 'opened';
   let largest = 0;
   const reader = createMatV5Reader({ onAllocate: (bytes) => (largest = Math.max(largest, bytes)) });
-  const mutated = apply(file.bytes, m);
+  const mutated = applyMutation(file.bytes, m);
   const started = performance.now();
   try {
     const cine = await reader.open(memorySource(file.name, mutated), { limits: { maxDecodedBytes: CAP } });

@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import { isEchoError } from '../../../../src/errors/catalogue.ts';
 import { createMatV73Reader } from '../../../../src/formats/mat-v73/reader.ts';
 import { memorySource } from '../mat-builder.ts';
+import { applyMutation, type Mutation, mutation } from '../../../helpers/mutations.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/mat-v73/', import.meta.url));
 const FILES = [
@@ -30,37 +31,6 @@ const RUNS = Number(process.env.ECHO_CLOUD_FUZZ_RUNS ?? 50);
 /** The default run stops early past this (fast-check's interruptAfterTimeLimit), keeping the suite fast. */
 const BUDGET_MS = process.env.ECHO_CLOUD_FUZZ_RUNS ? undefined : 8000;
 
-type Mutation =
-  | { kind: 'flip'; edits: { at: number; value: number }[] }
-  | { kind: 'truncate'; at: number }
-  | { kind: 'insert'; at: number; bytes: Uint8Array };
-
-// HDF5's superblock and root group sit right after the 512-byte MAT header: aim part of the edits there.
-const position = fc.oneof(fc.integer({ min: 512, max: 2048 }), fc.nat({ max: 1 << 16 }));
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({
-    kind: fc.constant('flip' as const),
-    edits: fc.array(fc.record({ at: position, value: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 8 }),
-  }),
-  fc.record({ kind: fc.constant('truncate' as const), at: position }),
-  fc.record({ kind: fc.constant('insert' as const), at: position, bytes: fc.uint8Array({ minLength: 1, maxLength: 12 }) }),
-);
-
-function apply(bytes: Uint8Array, m: Mutation): Uint8Array {
-  if (m.kind === 'flip') {
-    const out = new Uint8Array(bytes);
-    for (const e of m.edits) out[e.at % out.length] = e.value;
-    return out;
-  }
-  const at = m.at % bytes.length;
-  if (m.kind === 'truncate') return bytes.slice(0, at);
-  const out = new Uint8Array(bytes.length + m.bytes.length);
-  out.set(bytes.subarray(0, at), 0);
-  out.set(m.bytes, at);
-  out.set(bytes.subarray(at), at + m.bytes.length);
-  return out;
-}
-
 async function check(file: (typeof FILES)[number], m: Mutation): Promise<string> {
   let outcome = 'opened';
   let largest = 0;
@@ -68,7 +38,7 @@ async function check(file: (typeof FILES)[number], m: Mutation): Promise<string>
   const started = performance.now();
   try {
     const options = { limits: { maxDecodedBytes: CAP }, ...(file.variable ? { variable: file.variable } : {}) };
-    const cine = await reader.open(memorySource(file.name, apply(file.bytes, m)), options);
+    const cine = await reader.open(memorySource(file.name, applyMutation(file.bytes, m)), options);
     try {
       assert.ok(cine.frames >= 1 && cine.height >= 1 && cine.width >= 1);
       assert.ok(cine.frames * cine.height * cine.width * cine.channels * (cine.bitsPerSample / 8) <= CAP);

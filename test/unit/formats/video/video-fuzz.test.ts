@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import { isEchoError } from '../../../../src/errors/catalogue.ts';
 import { createVideoReader } from '../../../../src/formats/video/reader.ts';
 import { ffmpegChildren, fixture, withCine, withTempDir } from './helpers.ts';
+import { applyMutation, type Mutation, mutation } from '../../../helpers/mutations.ts';
 
 const FILES = ['mjpeg.avi', 'h264_with_audio.mp4', 'grey_ffv1.mkv', 'vp9.webm'].map((name) => ({
   name,
@@ -25,40 +26,9 @@ const ALLOWED = new Set(['CINE_CORRUPT', 'CINE_TOO_LARGE', 'CINE_UNSUPPORTED', '
 const reader = createVideoReader({ probeTimeoutMs: 3000, stallTimeoutMs: 3000 });
 const MAX_MS = 8000;
 
-type Mutation =
-  | { kind: 'flip'; edits: { at: number; value: number }[] }
-  | { kind: 'truncate'; at: number }
-  | { kind: 'insert'; at: number; bytes: Uint8Array };
-
-// Headers sit near the start: aim half of the positions at the first 512 bytes.
-const position = fc.oneof(fc.nat({ max: 511 }), fc.nat({ max: 1 << 20 }));
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({
-    kind: fc.constant('flip' as const),
-    edits: fc.array(fc.record({ at: position, value: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 6 }),
-  }),
-  fc.record({ kind: fc.constant('truncate' as const), at: position }),
-  fc.record({ kind: fc.constant('insert' as const), at: position, bytes: fc.uint8Array({ minLength: 1, maxLength: 12 }) }),
-);
-
-function apply(bytes: Uint8Array, m: Mutation): Uint8Array {
-  if (m.kind === 'flip') {
-    const out = new Uint8Array(bytes);
-    for (const e of m.edits) out[e.at % out.length] = e.value;
-    return out;
-  }
-  const at = m.at % bytes.length;
-  if (m.kind === 'truncate') return bytes.slice(0, at);
-  const out = new Uint8Array(bytes.length + m.bytes.length);
-  out.set(bytes.subarray(0, at), 0);
-  out.set(m.bytes, at);
-  out.set(bytes.subarray(at), at + m.bytes.length);
-  return out;
-}
-
 async function check(dir: string, file: { name: string; bytes: Uint8Array }, m: Mutation): Promise<string> {
   const path = join(dir, file.name);
-  writeFileSync(path, apply(file.bytes, m));
+  writeFileSync(path, applyMutation(file.bytes, m));
   const started = performance.now();
   let outcome = 'opened';
   try {
