@@ -2,6 +2,7 @@ import { EchoError } from '../errors/catalogue.ts';
 import type { CineReader } from '../ports/cine-reader.ts';
 import { dicomReader } from './dicom/reader.ts';
 import { matV5Reader } from './mat-v5/reader.ts';
+import { threadedReader } from './isolation/threaded-reader.ts';
 import { matV73Reader } from './mat-v73/reader.ts';
 import { videoReader } from './video/reader.ts';
 
@@ -19,7 +20,12 @@ export interface FormatEntry {
  */
 export const FORMATS: readonly FormatEntry[] = [
   // v7.3 before v5: both claim the MATLAB header; v7.3 files (version 0x0200) go to the HDF5 reader.
-  { reader: matV73Reader, description: 'MATLAB MAT-file v7.3 (HDF5)', extensions: ['.mat'] },
+  // HDF5 runs as WebAssembly that a crafted file can send into an endless loop: in its own thread, with limits.
+  {
+    reader: threadedReader(matV73Reader, new URL('./mat-v73/reader.ts', import.meta.url).href, 'matV73Reader', { openTimeoutMs: 20_000, frameTimeoutMs: 10_000 }),
+    description: 'MATLAB MAT-file v7.3 (HDF5)',
+    extensions: ['.mat'],
+  },
   { reader: matV5Reader, description: 'MATLAB MAT-file v6/v7 (Level 5)', extensions: ['.mat'] },
   { reader: dicomReader, description: 'DICOM (Part 10 or bare data set; native, deflated, RLE, JPEG baseline/lossless, JPEG-LS, JPEG 2000)', extensions: ['.dcm', '.dicom'] },
   {
