@@ -25,3 +25,11 @@ export function tooLarge(ctx: MatFile, what: string, bytes: number): EchoError {
     { details: { file: ctx.file, bytes, cap: ctx.cap } },
   );
 }
+
+/** The frame-access checks both MAT readers make: a closed cine, and an index out of range. */
+export function checkFrameAccess(fileName: string, closed: boolean, index: number, frames: number): void {
+  if (closed) throw new EchoError('BAD_REQUEST', `the cine from MAT file "${fileName}" is closed`);
+  if (!Number.isInteger(index) || index < 0 || index >= frames) {
+    throw new EchoError('BAD_REQUEST', `frame ${index} is out of range for MAT file "${fileName}" (frames 0..${frames - 1})`);
+  }
+}

@@ -3,6 +3,7 @@ import type { Cine, CineReader, CineSource, ReadOptions } from '../../ports/cine
 import { sourceBytes } from './bytes.ts';
 import { miName } from './constants.ts';
 import { type MatContext, tooLarge, unsupported } from './context.ts';
+import { checkFrameAccess } from '../mat-common/errors.ts';
 import { HEADER_BYTES, looksLikeMat, parseHeader, VERSION_73 } from '../mat-common/header.ts';
 import { findFps, saysColour } from './hints.ts';
 import { layoutOf } from '../mat-common/layout.ts';
@@ -92,15 +93,9 @@ async function openMat(source: CineSource, options: ReadOptions, readerOptions: 
       fpsSource: fps?.source ?? null,
     },
     async frame(index) {
-      if (data === null) throw new EchoError('BAD_REQUEST', `the cine from MAT file "${source.name}" is closed`);
-      if (!Number.isInteger(index) || index < 0 || index >= layout.frames) {
-        throw new EchoError(
-          'BAD_REQUEST',
-          `frame ${index} is out of range for MAT file "${source.name}" (frames 0..${layout.frames - 1})`,
-        );
-      }
+      checkFrameAccess(source.name, data === null, index, layout.frames);
       try {
-        return await readFrame(data, layout, mapping, index, ctx);
+        return await readFrame(data!, layout, mapping, index, ctx);
       } catch (err) {
         throw toEchoError(err, 'INTERNAL', `reading frame ${index} of MAT file "${source.name}"`);
       }

@@ -1,6 +1,6 @@
 import { EchoError, toEchoError } from '../../errors/catalogue.ts';
 import type { Cine, CineReader, CineSource, ReadOptions } from '../../ports/cine-reader.ts';
-import { corrupt, type MatFile, tooLarge, unsupported } from '../mat-common/errors.ts';
+import { checkFrameAccess, corrupt, type MatFile, tooLarge, unsupported } from '../mat-common/errors.ts';
 import { HEADER_BYTES, looksLikeMat73, parseHeader, VERSION_73 } from '../mat-common/header.ts';
 import { findFps, saysColour } from '../mat-common/hints.ts';
 import { layoutOf } from '../mat-common/layout.ts';
@@ -148,16 +148,10 @@ async function openMat73(source: CineSource, options: ReadOptions, readerOptions
         fpsSource: fps?.source ?? null,
       },
       async frame(index) {
-        if (h5 === null) throw new EchoError('BAD_REQUEST', `the cine from MAT file "${source.name}" is closed`);
-        if (!Number.isInteger(index) || index < 0 || index >= layout.frames) {
-          throw new EchoError(
-            'BAD_REQUEST',
-            `frame ${index} is out of range for MAT file "${source.name}" (frames 0..${layout.frames - 1})`,
-          );
-        }
+        checkFrameAccess(source.name, h5 === null, index, layout.frames);
         try {
           readerOptions.onAllocate?.(frameBytes, `frame ${index} as stored`);
-          const raw = readValues(h5, data, frameRanges(data, layout, index), perFrame, `frame ${index} of ${path}`);
+          const raw = readValues(h5!, data, frameRanges(data, layout, index), perFrame, `frame ${index} of ${path}`);
           readerOptions.onAllocate?.(perFrame * (mapping.bits / 8), `frame ${index}`);
           return columnMajorToFrame(raw, layout, mapping);
         } catch (err) {
