@@ -8,6 +8,7 @@ import { EchoError } from '../errors/catalogue.ts';
 import { localToken } from '../security/bootstrap-admin.ts';
 import { demoCommand } from './commands/demo.ts';
 import { inspectCommand } from './commands/inspect.ts';
+import { modelsCommand } from './commands/models.ts';
 import { runCommand } from './commands/run.ts';
 import { serveCommand } from './commands/serve.ts';
 import { uploadCommand } from './commands/upload.ts';
@@ -21,6 +22,7 @@ commands:
           [--variable PATH]       MAT: the variable holding the cine (default Patient.DicomImage, resized)
   run FILE [--model NAME[@V]]   run the deployed model on FILE locally, no server; prints the result
           [--json]                document with --json
+  models list [--json]          the deployed models (verified), the active one marked *
   demo [DIR]                    write phantom cines (.mat, .dcm, .avi) to DIR (default ./demo) to try
   upload FILE... [--server URL] upload through the API (default http://127.0.0.1:8080)
           [--token T]             bearer token (default ECHO_CLOUD_TOKEN or <data>/admin-token)
@@ -74,6 +76,8 @@ async function main(argv: string[]): Promise<number> {
       const config = loadConfig(flags.model ? { ...process.env, ECHO_CLOUD_MODEL: flags.model } : process.env);
       return runCommand(file, config, { json: flags.json });
     }
+    case 'models':
+      return modelsCommand(args[0], loadConfig(), { json: flags.json });
     case 'demo':
       if (args.length > 1) throw new EchoError('BAD_REQUEST', `demo takes at most one DIR (got ${args.length}); see echo-cloud --help`);
       return demoCommand(args[0], { json: flags.json });
@@ -93,7 +97,7 @@ async function main(argv: string[]): Promise<number> {
       });
     }
     default:
-      throw new EchoError('BAD_REQUEST', `unknown command ${JSON.stringify(command)}; accepted: serve, inspect, run, upload, demo (see echo-cloud --help)`);
+      throw new EchoError('BAD_REQUEST', `unknown command ${JSON.stringify(command)}; accepted: serve, inspect, run, upload, models, demo (see echo-cloud --help)`);
   }
 }
 

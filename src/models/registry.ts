@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EchoError } from '../errors/catalogue.ts';
+import { EchoError, toEchoError } from '../errors/catalogue.ts';
 import { type DeployedModel, loadModel } from './load.ts';
 
 /** Deployed models live at `<modelsDir>/<name>/<version>/manifest.json`. */
@@ -11,6 +11,36 @@ export async function listModelVersions(modelsDir: string, name: string): Promis
   } catch {
     return [];
   }
+}
+
+export interface DeployedEntry {
+  name: string;
+  version: string;
+  dir: string;
+  /** Set when the folder holds a valid model. */
+  model?: DeployedModel;
+  /** Set when it does not: the coded error that loading it gave. */
+  error?: { code: string; message: string };
+}
+
+/**
+ * Every `<name>/<version>/` folder under the models directory, each loaded and verified (manifest schema,
+ * weights hash), in name then version order. A broken folder is listed with its error rather than hidden.
+ */
+export async function listDeployedModels(modelsDir: string): Promise<DeployedEntry[]> {
+  const names = await readdir(modelsDir, { withFileTypes: true }).catch(() => []);
+  const out: DeployedEntry[] = [];
+  for (const n of names.filter((e) => e.isDirectory()).map((e) => e.name).sort()) {
+    for (const version of await listModelVersions(modelsDir, n)) {
+      const dir = join(modelsDir, n, version);
+      try {
+        out.push({ name: n, version, dir, model: await loadModel(dir) });
+      } catch (err) {
+        out.push({ name: n, version, dir, error: toEchoError(err, 'MODEL_INVALID').toJSON() });
+      }
+    }
+  }
+  return out;
 }
 
 /** Resolves `name` (newest version) or `name@version` to a loaded, verified model. */
