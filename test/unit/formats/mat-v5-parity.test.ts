@@ -15,35 +15,17 @@ import { matV5Reader } from '../../../src/formats/mat-v5/reader.ts';
 
 // These tests are about the MAT v5 reader itself (including its refusal of v7.3 files), so they use it directly.
 const openCine = (path: string, options: Parameters<typeof openCineWith>[2]) => openCineWith(matV5Reader, path, options);
-import type { Cine } from '../../../src/ports/cine-reader.ts';
+import { type ExpectedMatCine, pixelBytes } from '../../helpers/cine-parity.ts';
 
 const DIR = fileURLToPath(new URL('../../fixtures/mat/', import.meta.url));
 const LIMITS = { maxDecodedBytes: 64 * 1024 * 1024 };
 
-interface Sample {
-  frame: number;
-  row: number;
-  col: number;
-  channel: number;
-  value: number;
-}
 interface Case {
   file: string;
   options: { variable?: string };
   loadmat?: { shape: number[]; dtype: string };
   error?: string;
-  expect?: {
-    frames: number;
-    height: number;
-    width: number;
-    channels: number;
-    bitsPerSample: number;
-    matClass: string;
-    mapping: string;
-    sha256: string;
-    samples: Sample[];
-    variable: string;
-    fps: number | null;
+  expect?: ExpectedMatCine & {
     compressed: boolean;
     endian: string;
     storedType?: string;
@@ -52,22 +34,6 @@ interface Case {
 
 const expected = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8')) as { cases: Case[] };
 
-/** All frames, F×H×W×C, as bytes (16-bit samples little-endian), as make_fixtures.py hashes them. */
-async function pixelBytes(cine: Cine): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for (let i = 0; i < cine.frames; i++) {
-    const frame = await cine.frame(i);
-    assert.equal(frame.length, cine.height * cine.width * cine.channels, `frame ${i} length`);
-    if (frame instanceof Uint16Array) {
-      const le = Buffer.alloc(frame.length * 2);
-      for (const [k, v] of frame.entries()) le.writeUInt16LE(v, k * 2);
-      parts.push(le);
-    } else {
-      parts.push(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
-    }
-  }
-  return Buffer.concat(parts);
-}
 
 test('expected.json covers the fixtures', () => {
   assert.ok(expected.cases.length >= 25);

@@ -13,6 +13,7 @@ import { isEchoError } from '../../../../src/errors/catalogue.ts';
 import { createMatV73Reader } from '../../../../src/formats/mat-v73/reader.ts';
 import { memorySource } from '../mat-builder.ts';
 import { applyMutation, type Mutation, mutation } from '../../../helpers/mutations.ts';
+import { assertCodedRejection } from '../../../helpers/cine-parity.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/mat-v73/', import.meta.url));
 const FILES = [
@@ -56,12 +57,8 @@ async function check(file: (typeof FILES)[number], m: Mutation): Promise<string>
       await cine.close();
     }
   } catch (err) {
-    if (err instanceof assert.AssertionError) throw err;
-    assert.ok(isEchoError(err), `not an EchoError: ${err instanceof Error ? err.stack : String(err)}`);
-    assert.ok(ALLOWED.has(err.code), `${err.code}: ${err.message}`);
-    assert.ok(err.message.includes(file.name), err.message);
-    assert.doesNotMatch(err.message, /\n/);
-    outcome = err.code;
+    outcome = assertCodedRejection(err, ALLOWED, file.name);
+    assert.doesNotMatch((err as Error).message, /\n/);
   }
   assert.ok(performance.now() - started < MAX_MS, `took ${Math.round(performance.now() - started)} ms`);
   assert.ok(largest <= CAP, `allocated ${largest} bytes, cap ${CAP}`);

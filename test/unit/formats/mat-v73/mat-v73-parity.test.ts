@@ -15,37 +15,20 @@ import { isEchoError } from '../../../../src/errors/catalogue.ts';
 import { openFileSource } from '../../../../src/formats/file-source.ts';
 import { matV5Reader } from '../../../../src/formats/mat-v5/reader.ts';
 import { MAT_V73, matV73Reader } from '../../../../src/formats/mat-v73/reader.ts';
-import type { Cine, CineSource, ReadOptions } from '../../../../src/ports/cine-reader.ts';
+import type { CineSource, ReadOptions } from '../../../../src/ports/cine-reader.ts';
 import { memorySource } from '../mat-builder.ts';
+import { type ExpectedMatCine, pixelBytes } from '../../../helpers/cine-parity.ts';
 
 const DIR = fileURLToPath(new URL('../../../fixtures/mat-v73/', import.meta.url));
 const V5_DIR = fileURLToPath(new URL('../../../fixtures/mat/', import.meta.url));
 const LIMITS = { maxDecodedBytes: 64 * 1024 * 1024 };
 
-interface Sample {
-  frame: number;
-  row: number;
-  col: number;
-  channel: number;
-  value: number;
-}
 interface Case {
   file: string;
   options: { variable?: string };
   matlab?: { size: number[]; class: string };
   error?: string;
-  expect?: {
-    frames: number;
-    height: number;
-    width: number;
-    channels: number;
-    bitsPerSample: number;
-    matClass: string;
-    mapping: string;
-    sha256: string;
-    samples: Sample[];
-    variable: string;
-    fps: number | null;
+  expect?: ExpectedMatCine & {
     layout: string;
     chunked: boolean;
   };
@@ -53,22 +36,6 @@ interface Case {
 
 const expected = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8')) as { cases: Case[] };
 
-/** All frames, F×H×W×C, as bytes (16-bit samples little-endian), as make_fixtures.py hashes them. */
-async function pixelBytes(cine: Cine): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for (let i = 0; i < cine.frames; i++) {
-    const frame = await cine.frame(i);
-    assert.equal(frame.length, cine.height * cine.width * cine.channels, `frame ${i} length`);
-    if (frame instanceof Uint16Array) {
-      const le = Buffer.alloc(frame.length * 2);
-      for (const [k, v] of frame.entries()) le.writeUInt16LE(v, k * 2);
-      parts.push(le);
-    } else {
-      parts.push(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
-    }
-  }
-  return Buffer.concat(parts);
-}
 
 async function withSource<T>(file: string, inMemory: boolean, fn: (source: CineSource) => Promise<T>): Promise<T> {
   if (inMemory) return fn(memorySource(file, new Uint8Array(readFileSync(join(DIR, file)))));
