@@ -7,12 +7,13 @@ import { type Config, PROJECT_ROOT } from '../config/load.ts';
 import { toEchoError } from '../errors/catalogue.ts';
 import { startInboxWatcher } from '../ingest/inbox-watcher.ts';
 import { ensureAdminToken } from '../security/bootstrap-admin.ts';
-import { createAuthenticator, DEFAULT_PROJECT } from '../security/tokens.ts';
+import { DEFAULT_PROJECT } from '../security/tokens.ts';
 import { createLogger } from '../util/logger.ts';
 import { startSupervisor, type Supervisor } from '../worker/supervisor.ts';
 import { createCatalog, createQueue, createStore } from '../wiring/adapters.ts';
 import { uploadDeps } from '../wiring/ingest.ts';
 import { deployedModel } from '../wiring/model.ts';
+import { auditLog, authenticator, tlsFiles } from '../wiring/security.ts';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../worker/worker-main.ts', import.meta.url));
 
@@ -71,11 +72,14 @@ export async function serve(config: Config, options: { waitForWorkers?: boolean 
       store,
       queue,
       ingest,
-      authenticate: createAuthenticator(catalog, config.adminToken),
+      authenticate: authenticator(config, catalog),
       metrics,
       logger: log,
       maxUploadBytes: config.maxUploadBytes,
       version: await packageVersion(),
+      audit: await auditLog(config, catalog),
+      security: config.security,
+      https: await tlsFiles(config),
     });
     url = await app.listen({ host: config.host, port: config.port });
     if (config.inbox) {
