@@ -62,7 +62,14 @@ function errorCodeOf(payload: unknown): string | null {
 export function installAccessControl(scope: FastifyInstance, deps: AccessControlDeps): void {
   scope.decorateRequest('authFailure', null);
   scope.addHook('onRoute', (route) => {
-    route.config = { ...route.config, role: route.config?.role ?? 'admin' };
+    const role = route.config?.role ?? 'admin';
+    route.config = { ...route.config, role };
+    // Say the role in /openapi.json too (in place: @fastify/swagger already holds this schema object).
+    const schema = route.schema as { hide?: boolean; description?: string; 'x-echo-role'?: Role } | undefined;
+    if (schema && !schema.hide && schema['x-echo-role'] === undefined) {
+      schema.description = `${schema.description ? `${schema.description} ` : ''}Needs the ${role} role in the caller's project.`;
+      schema['x-echo-role'] = role;
+    }
   });
 
   scope.addHook('onRequest', async (request, reply) => {

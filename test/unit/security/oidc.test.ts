@@ -21,6 +21,7 @@ let ec: Awaited<ReturnType<typeof generateKeyPair>>;
 let stranger: Awaited<ReturnType<typeof generateKeyPair>>;
 let jwksRequests = 0;
 const AUDIENCE = 'echo-api';
+type PrivateKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 
 before(async () => {
   rsa = await generateKeyPair('RS256');
@@ -65,7 +66,7 @@ function auth(over: Partial<OidcConfig> = {}): Authenticate {
   return createAuthenticator(catalog, null, createOidcVerifier(config, catalog));
 }
 
-function jwt(claims: Record<string, unknown>, opts: { key?: CryptoKey; alg?: string; kid?: string; iss?: string; aud?: string | null; exp?: number } = {}) {
+function jwt(claims: Record<string, unknown>, opts: { key?: PrivateKey; alg?: string; kid?: string; iss?: string; aud?: string | null; exp?: number } = {}) {
   const now = Math.floor(Date.now() / 1000);
   let j = new SignJWT({ ...claims })
     .setProtectedHeader({ alg: opts.alg ?? 'RS256', kid: opts.kid ?? 'rsa-1' })
@@ -73,7 +74,7 @@ function jwt(claims: Record<string, unknown>, opts: { key?: CryptoKey; alg?: str
     .setIssuedAt(now)
     .setExpirationTime(opts.exp ?? now + 600);
   if (opts.aud !== null) j = j.setAudience(opts.aud ?? AUDIENCE);
-  return j.sign(opts.key ?? (rsa.privateKey as CryptoKey));
+  return j.sign(opts.key ?? rsa.privateKey);
 }
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -84,7 +85,7 @@ test('a valid RS256 token maps its subject to the project granted in the catalog
 });
 
 test('ES256 is accepted too, and a verified email grant applies', async () => {
-  const token = await jwt({ sub: 'b-123', email: 'Bob@Example.org', email_verified: true }, { key: ec.privateKey as CryptoKey, alg: 'ES256', kid: 'ec-1' });
+  const token = await jwt({ sub: 'b-123', email: 'Bob@Example.org', email_verified: true }, { key: ec.privateKey, alg: 'ES256', kid: 'ec-1' });
   assert.deepEqual(await auth()(`Bearer ${token}`), { projectId: 'beta', role: 'viewer', tokenId: 'oidc:b-123', method: 'oidc' });
   const unverified = await jwt({ sub: 'b-123', email: 'bob@example.org', email_verified: false });
   await assert.rejects(auth()(`Bearer ${unverified}`), { code: 'FORBIDDEN' }, 'an unverified email grants nothing');
@@ -123,8 +124,8 @@ test('alg none, HS256 (even keyed with the public key) and an unknown kid are re
   const none = `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`;
   const secret = new TextEncoder().encode(JSON.stringify(await exportJWK(rsa.publicKey)));
   const hs256 = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: 'rsa-1' }).sign(secret);
-  const unknownKid = await jwt({ sub: 'alice' }, { key: stranger.privateKey as CryptoKey, kid: 'rsa-9' });
-  const strangerSameKid = await jwt({ sub: 'alice' }, { key: stranger.privateKey as CryptoKey, kid: 'rsa-1' });
+  const unknownKid = await jwt({ sub: 'alice' }, { key: stranger.privateKey, kid: 'rsa-9' });
+  const strangerSameKid = await jwt({ sub: 'alice' }, { key: stranger.privateKey, kid: 'rsa-1' });
   for (const [what, token] of [
     ['alg none', none],
     ['HS256', hs256],
