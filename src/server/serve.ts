@@ -67,6 +67,7 @@ export async function serve(config: Config, options: { waitForWorkers?: boolean 
   let inbox: Awaited<ReturnType<typeof startInboxWatcher>> | null = null;
   if (config.role !== 'worker') {
     const ingest = uploadDeps(config, { catalog, store, queue }, model);
+    const audit = await auditLog(config, catalog);
     app = await buildApp({
       catalog,
       store,
@@ -77,7 +78,7 @@ export async function serve(config: Config, options: { waitForWorkers?: boolean 
       logger: log,
       maxUploadBytes: config.maxUploadBytes,
       version: await packageVersion(),
-      audit: await auditLog(config, catalog),
+      audit,
       security: config.security,
       https: await tlsFiles(config),
     });
@@ -88,7 +89,13 @@ export async function serve(config: Config, options: { waitForWorkers?: boolean 
         projectId: DEFAULT_PROJECT.id,
         settleMs: config.inboxSettleMs,
         log,
-        onIngested: (_file, outcome) => metrics.upload('inbox', outcome.kind === 'study' ? 'study' : outcome.deduplicated ? 'deduplicated' : 'queued'),
+        onIngested: (_file, outcome) => {
+          metrics.upload('inbox', outcome.kind === 'study' ? 'study' : outcome.deduplicated ? 'deduplicated' : 'queued');
+          const object = outcome.kind === 'study' ? `${outcome.study.id} (${outcome.clips.map((c) => c.clip.id).join(' ')})` : outcome.clip.id;
+          audit
+            .record({ actor: 'inbox', projectId: DEFAULT_PROJECT.id, action: 'clip.upload', object, ip: null, outcome: 202, detail: 'source=inbox' })
+            .catch((err) => log.error({ err }, 'the audit trail could not record an inbox upload'));
+        },
       });
     }
   }
