@@ -12,7 +12,7 @@ import { issueToken } from '../../../src/security/token-service.ts';
 import { createAuthenticator } from '../../../src/security/tokens.ts';
 import { withTempDir } from '../../helpers/temp.ts';
 
-/** A bare Fastify app with the /v1 access control over a real SQLite catalog; `auditDir` holds the audit's own catalog. */
+/** A bare Fastify app with the /v1 access control over a real SQLite catalog; the audit trail has its own catalog file. */
 async function appWith(dir: string, routes: (v1: import('fastify').FastifyInstance) => void) {
   const catalog = createSqliteCatalog(join(dir, 'catalog.sqlite'));
   await catalog.migrate();
@@ -32,7 +32,11 @@ async function appWith(dir: string, routes: (v1: import('fastify').FastifyInstan
     { prefix: '/v1' },
   );
   const token = async (role: string) => (await issueToken(catalog, { projectId: 'p', role, label: role, expiresInDays: null })).token;
-  return { app, catalog, auditCatalog, token, close: async () => (await app.close(), await catalog.close()) };
+  const close = async () => {
+    await app.close();
+    await catalog.close();
+  };
+  return { app, catalog, auditCatalog, token, close };
 }
 
 test('deny by default: a /v1 route that declares no role needs admin, and is audited under its route', async () => {

@@ -1,51 +1,24 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { SignJWT } from 'jose';
 import { createSqliteCatalog } from '../../../src/adapters/catalog/sqlite/create-sqlite-catalog.ts';
 import { loadSecurityConfig, type OidcConfig } from '../../../src/config/security-config.ts';
 import type { Catalog } from '../../../src/ports/catalog.ts';
 import { createOidcVerifier } from '../../../src/security/oidc.ts';
 import { type Authenticate, createAuthenticator } from '../../../src/security/tokens.ts';
+import { type OidcProvider, type SignOptions, startOidcProvider } from '../../helpers/oidc-provider.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
-// A real identity provider on loopback: discovery document and JWKS, keys made by jose.
-let server: Server;
+let idp: OidcProvider;
 let issuer: string;
 let catalog: Catalog;
 let cleanup: () => Promise<void>;
-let rsa: Awaited<ReturnType<typeof generateKeyPair>>;
-let ec: Awaited<ReturnType<typeof generateKeyPair>>;
-let stranger: Awaited<ReturnType<typeof generateKeyPair>>;
-let jwksRequests = 0;
 const AUDIENCE = 'echo-api';
-type PrivateKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 
 before(async () => {
-  rsa = await generateKeyPair('RS256');
-  ec = await generateKeyPair('ES256');
-  stranger = await generateKeyPair('RS256');
-  const keys = [
-    { ...(await exportJWK(rsa.publicKey)), kid: 'rsa-1', alg: 'RS256', use: 'sig' },
-    { ...(await exportJWK(ec.publicKey)), kid: 'ec-1', alg: 'ES256', use: 'sig' },
-  ];
-  server = createServer((req, res) => {
-    if (req.url === '/.well-known/openid-configuration') {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/keys` }));
-    } else if (req.url === '/keys') {
-      jwksRequests++;
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ keys }));
-    } else {
-      res.statusCode = 404;
-      res.end();
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  idp = await startOidcProvider(AUDIENCE);
+  issuer = idp.issuer;
   const t = await tempDir();
   cleanup = t.cleanup;
   catalog = createSqliteCatalog(join(t.dir, 'c.sqlite'));
@@ -58,7 +31,7 @@ before(async () => {
 after(async () => {
   await catalog.close();
   await cleanup();
-  await new Promise((r) => server.close(r));
+  await idp.close();
 });
 
 function auth(over: Partial<OidcConfig> = {}): Authenticate {
@@ -66,16 +39,7 @@ function auth(over: Partial<OidcConfig> = {}): Authenticate {
   return createAuthenticator(catalog, null, createOidcVerifier(config, catalog));
 }
 
-function jwt(claims: Record<string, unknown>, opts: { key?: PrivateKey; alg?: string; kid?: string; iss?: string; aud?: string | null; exp?: number } = {}) {
-  const now = Math.floor(Date.now() / 1000);
-  let j = new SignJWT({ ...claims })
-    .setProtectedHeader({ alg: opts.alg ?? 'RS256', kid: opts.kid ?? 'rsa-1' })
-    .setIssuer(opts.iss ?? issuer)
-    .setIssuedAt(now)
-    .setExpirationTime(opts.exp ?? now + 600);
-  if (opts.aud !== null) j = j.setAudience(opts.aud ?? AUDIENCE);
-  return j.sign(opts.key ?? rsa.privateKey);
-}
+const jwt = (claims: Record<string, unknown>, opts: SignOptions = {}) => idp.sign(claims, opts);
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
@@ -85,7 +49,7 @@ test('a valid RS256 token maps its subject to the project granted in the catalog
 });
 
 test('ES256 is accepted too, and a verified email grant applies', async () => {
-  const token = await jwt({ sub: 'b-123', email: 'Bob@Example.org', email_verified: true }, { key: ec.privateKey, alg: 'ES256', kid: 'ec-1' });
+  const token = await jwt({ sub: 'b-123', email: 'Bob@Example.org', email_verified: true }, { key: idp.keys.ec, alg: 'ES256', kid: 'ec-1' });
   assert.deepEqual(await auth()(`Bearer ${token}`), { projectId: 'beta', role: 'viewer', tokenId: 'oidc:b-123', method: 'oidc' });
   const unverified = await jwt({ sub: 'b-123', email: 'bob@example.org', email_verified: false });
   await assert.rejects(auth()(`Bearer ${unverified}`), { code: 'FORBIDDEN' }, 'an unverified email grants nothing');
@@ -122,10 +86,10 @@ test('alg none, HS256 (even keyed with the public key) and an unknown kid are re
   const now = Math.floor(Date.now() / 1000);
   const claims = { sub: 'alice', iss: issuer, aud: AUDIENCE, exp: now + 600, iat: now };
   const none = `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`;
-  const secret = new TextEncoder().encode(JSON.stringify(await exportJWK(rsa.publicKey)));
+  const secret = new TextEncoder().encode(JSON.stringify(idp.keys.rsaPublicJwk));
   const hs256 = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: 'rsa-1' }).sign(secret);
-  const unknownKid = await jwt({ sub: 'alice' }, { key: stranger.privateKey, kid: 'rsa-9' });
-  const strangerSameKid = await jwt({ sub: 'alice' }, { key: stranger.privateKey, kid: 'rsa-1' });
+  const unknownKid = await jwt({ sub: 'alice' }, { key: idp.keys.stranger, kid: 'rsa-9' });
+  const strangerSameKid = await jwt({ sub: 'alice' }, { key: idp.keys.stranger, kid: 'rsa-1' });
   for (const [what, token] of [
     ['alg none', none],
     ['HS256', hs256],
@@ -137,10 +101,10 @@ test('alg none, HS256 (even keyed with the public key) and an unknown kid are re
 });
 
 test('an explicit JWKS URL skips discovery; keys are fetched once and cached', async () => {
-  const before = jwksRequests;
+  const fetched = idp.jwksRequests();
   const a = auth({ jwksUrl: `${issuer}/keys` });
   for (let i = 0; i < 3; i++) assert.equal((await a(`Bearer ${await jwt({ sub: 'alice' })}`)).projectId, 'alpha');
-  assert.equal(jwksRequests - before, 1);
+  assert.equal(idp.jwksRequests() - fetched, 1);
 });
 
 test('opaque tokens keep working beside OIDC, and a JWT-shaped garbage token is refused', async () => {
