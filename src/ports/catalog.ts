@@ -60,12 +60,12 @@ export interface Catalog {
   findGrants(subjects: string[]): Promise<Grant[]>;
   listGrants(projectId?: string): Promise<Grant[]>;
   /**
-   * Appends one audit entry. `make` receives the newest entry's seq and hash (null when the log is empty)
-   * and returns the entry to insert with seq = previous + 1; the adapter runs read and insert in one
-   * transaction and calls `make` again when another writer took that seq first. Entries are never updated
+   * Appends audit entries. `make` receives the newest entry's seq and hash (null when the log is empty) and
+   * returns the entries to insert, seq = previous + 1, + 2, ...; the adapter runs read and inserts in one
+   * transaction and calls `make` again when another writer took those seqs first. Entries are never updated
    * or deleted through this port.
    */
-  appendAudit(make: (previous: { seq: number; hash: string } | null) => AuditEntry): Promise<AuditEntry>;
+  appendAudit(make: (previous: { seq: number; hash: string } | null) => AuditEntry[]): Promise<AuditEntry[]>;
   /** Audit entries in seq order: seq > afterSeq, at >= since, at most limit. */
   listAudit(query: { afterSeq?: number; since?: number; limit: number }): Promise<AuditEntry[]>;
 

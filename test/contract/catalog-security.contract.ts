@@ -53,16 +53,23 @@ export function catalogSecurityContract(name: string, make: () => Promise<{ cata
       assert.equal((await catalog.listGrants('pb')).length, 1);
     });
 
-    test('appendAudit chains entries and serialises concurrent writers without gaps or duplicates', async () => {
+    test('appendAudit chains entries, in batches too, and serialises concurrent writers without gaps or duplicates', async () => {
       const event = (i: number) => ({ actor: `t${i}`, projectId: 'pa', action: 'clip.get', object: null, ip: '127.0.0.1', outcome: 200, detail: null });
-      const written = await Promise.all(Array.from({ length: 20 }, (_, i) => catalog.appendAudit((prev) => chainEntry(prev, event(i)))));
+      const written = (await Promise.all(Array.from({ length: 20 }, (_, i) => catalog.appendAudit((prev) => [chainEntry(prev, event(i))])))).flat();
       assert.deepEqual(written.map((e) => e.seq).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i + 1));
+      // a batch: several entries chained in one transaction
+      const batch = await catalog.appendAudit((prev) => {
+        const first = chainEntry(prev, event(20));
+        return [first, chainEntry(first, event(21))];
+      });
+      assert.deepEqual(batch.map((e) => e.seq), [21, 22]);
+      assert.deepEqual(await catalog.appendAudit(() => []), []);
       const all = await catalog.listAudit({ limit: 100 });
-      assert.equal(all.length, 20);
+      assert.equal(all.length, 22);
       for (let i = 1; i < all.length; i++) assert.equal(all[i]!.prevHash, all[i - 1]!.hash, `entry ${all[i]!.seq} links to its predecessor`);
       assert.deepEqual(all[3], written.find((e) => e.seq === 4), 'entries read back exactly as written');
-      assert.deepEqual((await catalog.listAudit({ afterSeq: 18, limit: 100 })).map((e) => e.seq), [19, 20]);
-      assert.equal((await catalog.listAudit({ since: all[19]!.at + 1, limit: 100 })).length, 0);
+      assert.deepEqual((await catalog.listAudit({ afterSeq: 20, limit: 100 })).map((e) => e.seq), [21, 22]);
+      assert.equal((await catalog.listAudit({ since: Math.max(...all.map((e) => e.at)) + 1, limit: 100 })).length, 0);
     });
   });
 }

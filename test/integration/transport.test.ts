@@ -71,6 +71,7 @@ test('with a certificate configured the server speaks HTTPS only, with HSTS and 
     assert.equal(res.headers['x-content-type-options'], 'nosniff', path);
     assert.equal(res.headers['x-frame-options'], 'SAMEORIGIN', path);
     assert.match(String(res.headers['content-security-policy']), /default-src 'self'/, path);
+    assert.doesNotMatch(String(res.headers['content-security-policy']), /upgrade-insecure-requests/, path);
     assert.equal(res.headers['x-powered-by'], undefined);
   }
   await assert.rejects(https('/healthz', { ca: null }), /self-signed|self signed/, 'the certificate is really checked');

@@ -10,6 +10,9 @@ export async function registerTransportSecurity(app: FastifyInstance, corsOrigin
   await app.register(helmet, {
     global: true,
     hsts: { maxAge: 31_536_000, includeSubDomains: true },
+    // Without TLS on the server (local use, or TLS ended at a balancer) `upgrade-insecure-requests` would make
+    // browsers fetch the app's own scripts over https from a plain-http origin and fail; HSTS does the upgrading.
+    contentSecurityPolicy: { useDefaults: true, directives: { upgradeInsecureRequests: null } },
     crossOriginResourcePolicy: { policy: 'same-origin' },
   });
   if (corsOrigins.length === 0) return;

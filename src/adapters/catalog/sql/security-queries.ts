@@ -69,24 +69,27 @@ export function securityQueries(db: Kysely<CatalogDb>, guard: Guard, toToken: (r
           try {
             return await db.transaction().execute(async (tx) => {
               const last = await tx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-              const entry = make(last ? { seq: Number(last.seq), hash: last.hash } : null);
+              const entries = make(last ? { seq: Number(last.seq), hash: last.hash } : null);
+              if (entries.length === 0) return entries;
               await tx
                 .insertInto('audit_log')
-                .values({
-                  seq: entry.seq,
-                  at: entry.at,
-                  actor: entry.actor,
-                  project_id: entry.projectId,
-                  action: entry.action,
-                  object: entry.object,
-                  ip: entry.ip,
-                  outcome: entry.outcome,
-                  detail: entry.detail,
-                  prev_hash: entry.prevHash,
-                  hash: entry.hash,
-                })
+                .values(
+                  entries.map((entry) => ({
+                    seq: entry.seq,
+                    at: entry.at,
+                    actor: entry.actor,
+                    project_id: entry.projectId,
+                    action: entry.action,
+                    object: entry.object,
+                    ip: entry.ip,
+                    outcome: entry.outcome,
+                    detail: entry.detail,
+                    prev_hash: entry.prevHash,
+                    hash: entry.hash,
+                  })),
+                )
                 .execute();
-              return entry;
+              return entries;
             });
           } catch (err) {
             // A concurrent writer took this seq (unique violation) or held the lock: read the head again.
