@@ -107,7 +107,7 @@ async function main(argv: string[]): Promise<number> {
       const timeout = Number(flags.timeout);
       if (!Number.isInteger(timeout) || timeout < 1) throw new EchoError('BAD_REQUEST', `--timeout ${flags.timeout}: expected whole seconds >= 1`);
       const config = loadConfig();
-      const server = flags.server ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
+      const server = flags.server ?? `${config.security.tls ? 'https' : 'http'}://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
       return uploadCommand(args, {
         server,
         token: flags.token ?? (await localToken(config.dataDir)),

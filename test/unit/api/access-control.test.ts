@@ -53,6 +53,8 @@ test('deny by default: a /v1 route that declares no role needs admin, and is aud
     assert.equal((await get('/v1/undeclared/x1', uploader)).statusCode, 403);
     assert.equal((await get('/v1/undeclared/x1', admin)).statusCode, 200);
     assert.equal((await get('/v1/for-viewers', viewer)).statusCode, 200);
+    const head = await app.inject({ method: 'HEAD', url: '/v1/for-viewers', headers: { authorization: `Bearer ${viewer}` } });
+    assert.equal(head.statusCode, 200, 'the HEAD route Fastify adds keeps the role of its GET');
     const entries = await auditCatalog.listAudit({ limit: 10 });
     assert.deepEqual(
       entries.map((e) => [e.action, e.object, e.outcome]),
@@ -61,6 +63,7 @@ test('deny by default: a /v1 route that declares no role needs admin, and is aud
         ['GET /v1/undeclared/:id', 'x1', 403],
         ['GET /v1/undeclared/:id', 'x1', 200],
         ['GET /v1/for-viewers', null, 200],
+        ['HEAD /v1/for-viewers', null, 200],
       ],
     );
     assert.match(entries[0]!.detail!, /auth=token ECHO_ERR_FORBIDDEN/);
