@@ -42,14 +42,14 @@ export function createAuthenticator(catalog: Catalog, configuredAdminToken: stri
   const adminHash = configuredAdminToken ? Buffer.from(hashToken(configuredAdminToken), 'hex') : null;
   return async function authenticate(header, hints = {}) {
     if (!header) throw refusal('missing');
-    const jwt = oidc ? JWT_SHAPE.exec(header.trim()) : null;
-    if (jwt && oidc) return oidc(jwt[1]!, hints);
     const match = /^Bearer ([A-Za-z0-9._~+/=-]{16,512})$/.exec(header.trim());
-    if (!match) throw refusal('malformed');
-    const hash = hashToken(match[1]!);
-    if (adminHash && timingSafeEqual(adminHash, Buffer.from(hash, 'hex'))) {
+    const hash = match ? hashToken(match[1]!) : null;
+    if (hash && adminHash && timingSafeEqual(adminHash, Buffer.from(hash, 'hex'))) {
       return { projectId: DEFAULT_PROJECT.id, role: 'admin', tokenId: 'env-admin', method: 'env-admin' };
     }
+    const jwt = oidc ? JWT_SHAPE.exec(header.trim()) : null;
+    if (jwt && oidc) return oidc(jwt[1]!, hints);
+    if (!hash) throw refusal('malformed');
     const stored = await catalog.findTokenByHash(hash);
     if (!stored) throw refusal('unknown');
     if (stored.revokedAt !== null) throw refusal(`revoked:${stored.id}`);

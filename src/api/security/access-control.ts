@@ -80,7 +80,8 @@ export function installAccessControl(scope: FastifyInstance, deps: AccessControl
     } catch (err) {
       if (isEchoError(err, 'UNAUTHORIZED')) {
         request.authFailure = String(err.details?.reason ?? 'refused');
-        await deps.limits.failedAuthentication(request);
+        // A request without credentials is not a guess (a browser before sign-in): only wrong ones count.
+        if (request.authFailure !== 'missing') throw (await deps.limits.failedAuthentication(request, reply)) ?? err;
       }
       throw err;
     }

@@ -5,8 +5,8 @@ import { EchoError } from '../../errors/catalogue.ts';
 export interface RateLimits {
   /** Refuses a client address that is over its failed-authentication allowance (429 + Retry-After). */
   refuseIfBlocked(request: FastifyRequest, reply: FastifyReply): void;
-  /** Counts one failed authentication of this client address. */
-  failedAuthentication(request: FastifyRequest): Promise<void>;
+  /** Counts one failed authentication of this client address; over the allowance returns the 429 to answer instead. */
+  failedAuthentication(request: FastifyRequest, reply: FastifyReply): Promise<EchoError | null>;
   /** Counts one upload; over the allowance answers 429 + Retry-After. */
   upload(request: FastifyRequest, reply: FastifyReply): Promise<void>;
 }
@@ -37,12 +37,12 @@ export async function registerRateLimits(app: FastifyInstance, options: { authFa
       if (left <= 0) blocked.delete(request.ip);
       else throw limited(reply, left, `too many failed authentications from ${request.ip}`);
     },
-    async failedAuthentication(request) {
+    async failedAuthentication(request, reply) {
       const limit = await authFailures(request);
-      if (!limit.isAllowed && limit.isExceeded) {
-        if (blocked.size > 100_000) blocked.clear();
-        blocked.set(request.ip, Date.now() + limit.ttl);
-      }
+      if (limit.isAllowed || !limit.isExceeded) return null;
+      if (blocked.size > 100_000) blocked.clear();
+      blocked.set(request.ip, Date.now() + limit.ttl);
+      return limited(reply, limit.ttl, `too many failed authentications from ${request.ip}`);
     },
     async upload(request, reply) {
       const limit = await uploads(request);
