@@ -15,11 +15,45 @@ import { randomId } from '../../src/util/ids.ts';
 import { runCli } from '../helpers/cli.ts';
 import { PHANTOM_MATS, startServer, type TestServer, uploadBytes, waitForClip } from '../helpers/server.ts';
 
+interface JsonSchema {
+  type?: string | string[];
+  enum?: unknown[];
+  minimum?: number;
+  minLength?: number;
+  required?: string[];
+  properties?: Record<string, JsonSchema>;
+}
+
 interface Route {
   method: string;
   path: string;
   role: Role;
-  hasBody: boolean;
+  /** Path parameter name → its schema type. */
+  params: Record<string, string>;
+  /** A minimal valid JSON body for routes that take one (so validation does not answer before the route). */
+  body: unknown;
+}
+
+/** The smallest value a schema accepts: required properties only, first enum value, minimum, minLength. */
+function sample(schema: JsonSchema | undefined): unknown {
+  if (!schema) return {};
+  if (schema.enum) return schema.enum[0];
+  const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
+  switch (type) {
+    case 'object':
+      return Object.fromEntries((schema.required ?? []).map((k) => [k, sample(schema.properties?.[k])]));
+    case 'array':
+      return [];
+    case 'integer':
+    case 'number':
+      return schema.minimum ?? 1;
+    case 'boolean':
+      return false;
+    case 'string':
+      return 'x'.repeat(Math.max(1, schema.minLength ?? 1));
+    default:
+      return {};
+  }
 }
 
 let server: TestServer;
@@ -61,28 +95,47 @@ before(async () => {
   await catalog.close();
   tokens.forged = generateToken();
 
-  const doc = (await (await fetch(new URL('/openapi.json', server.url))).json()) as { paths: Record<string, Record<string, { 'x-echo-role'?: Role; requestBody?: unknown }>> };
+  type Operation = {
+    'x-echo-role'?: Role;
+    parameters?: { in: string; name: string; schema?: JsonSchema }[];
+    requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
+  };
+  const doc = (await (await fetch(new URL('/openapi.json', server.url))).json()) as { paths: Record<string, Record<string, Operation>> };
   routes = Object.entries(doc.paths)
     .filter(([path]) => path.startsWith('/v1/'))
-    .flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, role: op['x-echo-role']!, hasBody: op.requestBody !== undefined })));
+    .flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => ({
+        method: method.toUpperCase(),
+        path,
+        role: op['x-echo-role']!,
+        params: Object.fromEntries((op.parameters ?? []).filter((p) => p.in === 'path').map((p) => [p.name, String(p.schema?.type ?? 'string')])),
+        body: op.requestBody?.content?.['application/json'] ? sample(op.requestBody.content['application/json'].schema) : undefined,
+      })),
+    );
 });
 
 after(async () => {
   await server?.cleanup();
 });
 
-/** Fills path parameters with an object of the default project: a token id under /v1/tokens, else the clip. */
+/**
+ * Fills path parameters: `id` with an object of the default project (a token id under /v1/tokens, else the
+ * clip), numeric ones with 0 (a frame index, say), others with the clip id.
+ */
 function urlOf(route: Route): string {
-  return route.path.replace(/\{[^}]+\}/g, () => (route.path.startsWith('/v1/tokens') ? victimTokenId : clipId));
+  return route.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    if (name !== 'id' && (route.params[name] === 'integer' || route.params[name] === 'number')) return '0';
+    return route.path.startsWith('/v1/tokens') ? victimTokenId : clipId;
+  });
 }
 
 /** One request; the body is read for at most 2 s (a streaming route such as server-sent events never ends). */
 async function call(route: Route, token: string | null): Promise<{ status: number; text: string }> {
   const headers: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
   let body: string | undefined;
-  if (route.hasBody && route.method !== 'GET') {
+  if (route.body !== undefined) {
     headers['content-type'] = 'application/json';
-    body = '{}';
+    body = JSON.stringify(route.body);
   }
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), 2000);
