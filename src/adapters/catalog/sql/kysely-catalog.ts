@@ -285,7 +285,7 @@ export function createKyselyCatalog(db: Kysely<CatalogDb>, backend: string): Cat
         return Number(row.n);
       }),
 
-    ...securityQueries(db, guard, toToken),
+    ...securityQueries(db, guard, toToken, backend),
 
     close: () => guard('close', () => db.destroy()),
   };

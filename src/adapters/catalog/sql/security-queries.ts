@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { AuditEntry, Catalog, Grant, Project, Role, Token } from '../../../ports/catalog.ts';
 import type { CatalogDb } from './schema.ts';
 
@@ -9,10 +9,10 @@ type SecurityPart = Pick<
 >;
 
 /** How often appendAudit retries when another writer appended the same seq first (or the database was busy). */
-const APPEND_ATTEMPTS = 8;
+const APPEND_ATTEMPTS = 20;
 
 /** The security queries of the Catalog (migration 0002-security-auth), on any Kysely dialect. */
-export function securityQueries(db: Kysely<CatalogDb>, guard: Guard, toToken: (r: Selectable<CatalogDb['tokens']>) => Token): SecurityPart {
+export function securityQueries(db: Kysely<CatalogDb>, guard: Guard, toToken: (r: Selectable<CatalogDb['tokens']>) => Token, backend: string): SecurityPart {
   return {
     listProjects: () => guard('listProjects', async () => (await db.selectFrom('projects').selectAll().orderBy('id').execute()).map(toProject)),
 
@@ -68,6 +68,9 @@ export function securityQueries(db: Kysely<CatalogDb>, guard: Guard, toToken: (r
         for (let attempt = 1; ; attempt++) {
           try {
             return await db.transaction().execute(async (tx) => {
+              // PostgreSQL: appenders queue on a table lock instead of racing for the same seq (readers are
+              // not blocked). SQLite has one writer at a time anyway; a lost race there is retried below.
+              if (backend === 'postgres') await sql`LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE`.execute(tx);
               const last = await tx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
               const entries = make(last ? { seq: Number(last.seq), hash: last.hash } : null);
               if (entries.length === 0) return entries;
