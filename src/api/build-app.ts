@@ -5,23 +5,33 @@ import type { UploadDeps } from '../ingest/ingest-upload.ts';
 import type { Catalog } from '../ports/catalog.ts';
 import type { JobQueue } from '../ports/job-queue.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
-import type { Principal } from '../security/tokens.ts';
+import type { SecurityConfig } from '../config/security-config.ts';
+import type { AuditLog } from '../security/audit/audit-log.ts';
+import type { Authenticate, Principal } from '../security/tokens.ts';
 import { registerErrorHandling } from './error-handler.ts';
 import type { Metrics } from './metrics.ts';
 import { clipRoutes } from './routes/clips.ts';
 import { systemRoutes } from './routes/system.ts';
+import { tokenRoutes } from './routes/tokens.ts';
 import { clipSchema, errorSchema, resultDocumentSchema, studyUploadSchema } from './schemas.ts';
+import { installAccessControl } from './security/access-control.ts';
+import { registerRateLimits } from './security/rate-limits.ts';
+import { registerTransportSecurity } from './security/transport.ts';
 
 export interface AppDeps {
   catalog: Catalog;
   store: ObjectStore;
   queue: JobQueue;
   ingest: UploadDeps;
-  authenticate: (header: string | undefined) => Promise<Principal>;
+  authenticate: Authenticate;
   metrics: Metrics;
   logger: FastifyBaseLogger;
   maxUploadBytes: number;
   version: string;
+  audit: AuditLog;
+  security: SecurityConfig;
+  /** PEM certificate and key: the server speaks HTTPS only. */
+  https?: { cert: Buffer; key: Buffer } | null;
 }
 
 declare module 'fastify' {
@@ -37,8 +47,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     requestIdHeader: 'x-request-id',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
+    ...(deps.https ? { https: deps.https } : {}),
   });
   registerErrorHandling(app);
+  await registerTransportSecurity(app, deps.security.corsOrigins);
+  const limits = await registerRateLimits(app, {
+    authFailures: deps.security.authFailureLimit,
+    uploads: deps.security.uploadRateLimit,
+    windowSeconds: deps.security.rateLimitWindowSeconds,
+  });
   app.decorateRequest('principal', null);
   for (const schema of [errorSchema, clipSchema, studyUploadSchema, resultDocumentSchema]) app.addSchema(schema);
 
@@ -56,10 +73,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(systemRoutes, { deps });
   await app.register(
     async (v1) => {
-      v1.addHook('onRequest', async (request) => {
-        request.principal = await deps.authenticate(request.headers.authorization);
-      });
+      installAccessControl(v1, { authenticate: deps.authenticate, audit: deps.audit, limits });
       await v1.register(clipRoutes, { deps });
+      await v1.register(tokenRoutes, { deps });
     },
     { prefix: '/v1' },
   );

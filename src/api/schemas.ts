@@ -83,5 +83,7 @@ export const resultDocumentSchema = {
 export const errorResponses = {
   400: { $ref: 'Error#' },
   401: { $ref: 'Error#' },
+  403: { $ref: 'Error#' },
   404: { $ref: 'Error#' },
+  429: { $ref: 'Error#' },
 } as const;

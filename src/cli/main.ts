@@ -6,11 +6,14 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load.ts';
 import { EchoError } from '../errors/catalogue.ts';
 import { localToken } from '../security/bootstrap-admin.ts';
+import { auditCommand } from './commands/audit.ts';
 import { demoCommand } from './commands/demo.ts';
 import { inspectCommand } from './commands/inspect.ts';
 import { modelsCommand } from './commands/models.ts';
+import { projectCommand } from './commands/project.ts';
 import { runCommand } from './commands/run.ts';
 import { serveCommand } from './commands/serve.ts';
+import { tokenCommand } from './commands/token.ts';
 import { uploadCommand } from './commands/upload.ts';
 import { printError } from './output.ts';
 
@@ -29,6 +32,16 @@ commands:
           [--study NAME]          group the files into a study
           [--wait] [--timeout S]  wait for each result (default timeout 600 s) and print it
           [--json]                JSON output
+  token create --role R --label L   issue an API token (printed once; only its hash is stored)
+          [--project P] [--days N]  in project P (default: default), expiring after N days
+  token list [--project P]      tokens with role, state and expiry (never the token)
+  token revoke ID               revoke a token
+  project create ID [--name N]  create a project (tenant)
+  project list                  projects and their OIDC grants
+  project grant P --role R      give an OIDC subject a role in project P:
+          --subject SUB | --email ADDRESS   the JWT sub claim, or a verified email claim
+  audit verify [--json]         check the audit trail's hash chain and signed head (exit 1 on damage)
+  audit export [--since T]      the audit trail as JSON lines (T: ISO 8601 time or epoch ms)
 
 global options:
   --debug                       print stack traces with errors
@@ -47,6 +60,14 @@ const OPTIONS = {
   study: { type: 'string' },
   wait: { type: 'boolean', default: false },
   timeout: { type: 'string', default: '600' },
+  project: { type: 'string' },
+  role: { type: 'string' },
+  label: { type: 'string' },
+  days: { type: 'string' },
+  name: { type: 'string' },
+  subject: { type: 'string' },
+  email: { type: 'string' },
+  since: { type: 'string' },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -86,7 +107,7 @@ async function main(argv: string[]): Promise<number> {
       const timeout = Number(flags.timeout);
       if (!Number.isInteger(timeout) || timeout < 1) throw new EchoError('BAD_REQUEST', `--timeout ${flags.timeout}: expected whole seconds >= 1`);
       const config = loadConfig();
-      const server = flags.server ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
+      const server = flags.server ?? `${config.security.tls ? 'https' : 'http'}://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
       return uploadCommand(args, {
         server,
         token: flags.token ?? (await localToken(config.dataDir)),
@@ -96,8 +117,14 @@ async function main(argv: string[]): Promise<number> {
         ...(flags.study ? { study: flags.study } : {}),
       });
     }
+    case 'token':
+      return tokenCommand(args[0], args.slice(1), loadConfig(), { project: flags.project, role: flags.role, label: flags.label, days: flags.days, json: flags.json });
+    case 'project':
+      return projectCommand(args[0], args.slice(1), loadConfig(), { name: flags.name, role: flags.role, subject: flags.subject, email: flags.email, json: flags.json });
+    case 'audit':
+      return auditCommand(args[0], loadConfig(), { since: flags.since, json: flags.json });
     default:
-      throw new EchoError('BAD_REQUEST', `unknown command ${JSON.stringify(command)}; accepted: serve, inspect, run, upload, models, demo (see echo-cloud --help)`);
+      throw new EchoError('BAD_REQUEST', `unknown command ${JSON.stringify(command)}; accepted: serve, inspect, run, upload, models, demo, token, project, audit (see echo-cloud --help)`);
   }
 }
 

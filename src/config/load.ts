@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EchoError } from '../errors/catalogue.ts';
 import { SETTINGS, type Setting } from './schema.ts';
+import { loadSecurityConfig, type SecurityConfig } from './security-config.ts';
 
 /** Validated, frozen configuration. Read from the environment here and nowhere else. */
 export interface Config {
@@ -28,6 +29,7 @@ export interface Config {
   inbox: boolean;
   inboxSettleMs: number;
   logLevel: string;
+  security: SecurityConfig;
 }
 
 /** The repository root (bundled models live in `<root>/models`). */
@@ -124,6 +126,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     inbox: boolean(env, SETTINGS.inbox),
     inboxSettleMs: integer(env, SETTINGS.inboxSettleMs),
     logLevel: oneOf(env, SETTINGS.logLevel),
+    security: loadSecurityConfig(env),
   };
   if (config.adminToken !== null && config.adminToken.length < 32) {
     throw bad(SETTINGS.adminToken, config.adminToken, 'at least 32 characters');

@@ -40,6 +40,18 @@ export const SETTINGS = {
   inbox: { env: 'ECHO_CLOUD_INBOX', kind: 'boolean', default: 'true', doc: 'Watch `<data>/inbox/` and ingest files dropped there.' },
   inboxSettleMs: { env: 'ECHO_CLOUD_INBOX_SETTLE_MS', kind: 'integer', default: '1000', min: 0, max: 600000, unit: 'ms', doc: 'An inbox file is ingested once its size and mtime have not changed for this long.' },
   logLevel: { env: 'ECHO_CLOUD_LOG_LEVEL', kind: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', doc: 'Log level of the JSON logs (pino) on stdout.' },
+  oidcIssuer: { env: 'ECHO_CLOUD_OIDC_ISSUER', kind: 'url', default: null, doc: 'OIDC issuer whose bearer JWTs are accepted (exactly the `iss` claim), e.g. `https://cognito-idp.<region>.amazonaws.com/<pool>`, `https://<host>/realms/<realm>`, `https://login.microsoftonline.com/<tenant>/v2.0`. Must be https (http only on loopback). Unset: OIDC is off, only API tokens are accepted.' },
+  oidcAudience: { env: 'ECHO_CLOUD_OIDC_AUDIENCE', kind: 'string', default: null, doc: 'Required with ECHO_CLOUD_OIDC_ISSUER: the audience a JWT must carry in `aud` (or, for Cognito access tokens without `aud`, in `client_id`).' },
+  oidcJwksUrl: { env: 'ECHO_CLOUD_OIDC_JWKS_URL', kind: 'url', default: null, doc: "The issuer's signing keys (JWKS). Default: `jwks_uri` of the issuer's discovery document `<issuer>/.well-known/openid-configuration`." },
+  oidcAlgorithms: { env: 'ECHO_CLOUD_OIDC_ALGORITHMS', kind: 'string', default: 'RS256,ES256', doc: 'Comma-separated JWT signature algorithms accepted (asymmetric only: RS*, PS*, ES*, EdDSA); anything else, `none` and HS* included, is refused.' },
+  oidcRolesClaim: { env: 'ECHO_CLOUD_OIDC_ROLES_CLAIM', kind: 'string', default: null, doc: 'Optional JWT claim listing roles as `echo:<project>:<role>` (e.g. `cognito:groups`, `groups`, `roles`). Unset: roles come only from project grants (`echo-cloud project grant`).' },
+  tlsCert: { env: 'ECHO_CLOUD_TLS_CERT', kind: 'string', default: null, doc: 'PEM certificate (chain) file; with ECHO_CLOUD_TLS_KEY the server speaks HTTPS only.' },
+  tlsKey: { env: 'ECHO_CLOUD_TLS_KEY', kind: 'string', default: null, doc: 'PEM private key file of ECHO_CLOUD_TLS_CERT.' },
+  corsOrigins: { env: 'ECHO_CLOUD_CORS_ORIGINS', kind: 'string', default: null, doc: 'Comma-separated origins (`https://app.example.org`) allowed to call the API from a browser. Unset: no CORS headers, cross-origin browser calls are refused.' },
+  authFailureLimit: { env: 'ECHO_CLOUD_AUTH_FAILURE_LIMIT', kind: 'integer', default: '20', min: 1, max: 1000000, doc: 'Failed authentications (wrong, expired or revoked credentials; a request without any is not counted) one client address may make per rate-limit window; beyond it every /v1 request from that address gets 429 ECHO_ERR_RATE_LIMITED until the window ends.' },
+  uploadRateLimit: { env: 'ECHO_CLOUD_UPLOAD_RATE_LIMIT', kind: 'integer', default: '600', min: 1, max: 1000000, doc: 'Uploads one client address may make per rate-limit window; beyond it 429 ECHO_ERR_RATE_LIMITED with Retry-After.' },
+  rateLimitWindowSeconds: { env: 'ECHO_CLOUD_RATE_LIMIT_WINDOW_SECONDS', kind: 'integer', default: '60', min: 1, max: 86400, unit: 's', doc: 'The window of ECHO_CLOUD_AUTH_FAILURE_LIMIT and ECHO_CLOUD_UPLOAD_RATE_LIMIT.' },
+  auditKey: { env: 'ECHO_CLOUD_AUDIT_KEY', kind: 'string', default: null, secret: true, doc: 'Key (at least 32 characters) signing the audit head `<data>/audit-head`. Unset: a random key in `<data>/audit-key` (mode 0600), created on first start. Keep it (or a copy) apart from the catalog.' },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -42,6 +42,9 @@ export const ERRORS = {
   SERVER_UNREACHABLE: { status: 502, exit: 1, summary: 'the EchoCloud server could not be reached' },
   DEPENDENCY_MISSING: { status: 500, exit: 1, summary: 'a program the server needs (such as ffmpeg) is not installed' },
   INTERNAL: { status: 500, exit: 1, summary: 'an unexpected internal error' },
+  // security
+  RATE_LIMITED: { status: 429, exit: 1, summary: 'too many requests or failed authentications from this client; retry after Retry-After seconds' },
+  AUDIT_BROKEN: { status: 500, exit: 1, summary: 'the audit trail failed verification or could not be written' },
 } as const satisfies Record<string, { status: number; exit: 0 | 1 | 2; summary: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -47,6 +47,28 @@ export interface Catalog {
   findTokenByHash(hash: string): Promise<Token | null>;
   countTokens(): Promise<number>;
 
+  // security (migration 0002-security-auth): projects, tokens and OIDC grants, and the audit trail
+  listProjects(): Promise<Project[]>;
+  getProject(id: string): Promise<Project | null>;
+  /** Tokens of one project (or every project when omitted), newest first. */
+  listTokens(projectId?: string): Promise<Token[]>;
+  /** Sets `revokedAt` on a token of that project; false when there is none (or it was already revoked). */
+  revokeToken(id: string, projectId: string, at: number): Promise<boolean>;
+  /** Creates or replaces the role of one OIDC subject in one project. */
+  putGrant(grant: Grant): Promise<void>;
+  /** Grants of any of these subjects (`sub:<sub>`, `email:<email>`), in every project. */
+  findGrants(subjects: string[]): Promise<Grant[]>;
+  listGrants(projectId?: string): Promise<Grant[]>;
+  /**
+   * Appends audit entries. `make` receives the newest entry's seq and hash (null when the log is empty) and
+   * returns the entries to insert, seq = previous + 1, + 2, ...; the adapter runs read and inserts in one
+   * transaction and calls `make` again when another writer took those seqs first. Entries are never updated
+   * or deleted through this port.
+   */
+  appendAudit(make: (previous: { seq: number; hash: string } | null) => AuditEntry[]): Promise<AuditEntry[]>;
+  /** Audit entries in seq order: seq > afterSeq, at >= since, at most limit. */
+  listAudit(query: { afterSeq?: number; since?: number; limit: number }): Promise<AuditEntry[]>;
+
   close(): Promise<void>;
 }
 
@@ -153,4 +175,33 @@ export interface NewToken {
 
 export interface Token extends NewToken {
   revokedAt: number | null;
+}
+
+/** An OIDC subject's role in a project. `subject` is `sub:<sub claim>` or `email:<verified email>`. */
+export interface Grant {
+  projectId: string;
+  subject: string;
+  role: Role;
+  createdAt: number;
+}
+
+/** One hash-chained audit entry (see src/security/audit/chain.ts for how `hash` is made). */
+export interface AuditEntry {
+  seq: number;
+  at: number;
+  /** Who: a token id, `env-admin`, `oidc:<sub>`, `cli:<user>` or `anonymous`. */
+  actor: string;
+  projectId: string | null;
+  /** What: e.g. `clip.upload`, `clip.get`, `auth.failure`, `token.create`. */
+  action: string;
+  /** Which object (a clip or token id), when there is one. */
+  object: string | null;
+  /** From where: the client address, or null for local CLI actions. */
+  ip: string | null;
+  /** The HTTP status answered (CLI actions: 0 success, else the exit code). */
+  outcome: number;
+  /** A short machine-readable note, e.g. the error code or the authentication method. */
+  detail: string | null;
+  prevHash: string;
+  hash: string;
 }

@@ -7,12 +7,13 @@ import { type Config, PROJECT_ROOT } from '../config/load.ts';
 import { toEchoError } from '../errors/catalogue.ts';
 import { startInboxWatcher } from '../ingest/inbox-watcher.ts';
 import { ensureAdminToken } from '../security/bootstrap-admin.ts';
-import { createAuthenticator, DEFAULT_PROJECT } from '../security/tokens.ts';
+import { DEFAULT_PROJECT } from '../security/tokens.ts';
 import { createLogger } from '../util/logger.ts';
 import { startSupervisor, type Supervisor } from '../worker/supervisor.ts';
 import { createCatalog, createQueue, createStore } from '../wiring/adapters.ts';
 import { uploadDeps } from '../wiring/ingest.ts';
 import { deployedModel } from '../wiring/model.ts';
+import { auditLog, authenticator, tlsFiles } from '../wiring/security.ts';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../worker/worker-main.ts', import.meta.url));
 
@@ -66,16 +67,20 @@ export async function serve(config: Config, options: { waitForWorkers?: boolean 
   let inbox: Awaited<ReturnType<typeof startInboxWatcher>> | null = null;
   if (config.role !== 'worker') {
     const ingest = uploadDeps(config, { catalog, store, queue }, model);
+    const audit = await auditLog(config, catalog);
     app = await buildApp({
       catalog,
       store,
       queue,
       ingest,
-      authenticate: createAuthenticator(catalog, config.adminToken),
+      authenticate: authenticator(config, catalog),
       metrics,
       logger: log,
       maxUploadBytes: config.maxUploadBytes,
       version: await packageVersion(),
+      audit,
+      security: config.security,
+      https: await tlsFiles(config),
     });
     url = await app.listen({ host: config.host, port: config.port });
     if (config.inbox) {
@@ -84,7 +89,13 @@ export async function serve(config: Config, options: { waitForWorkers?: boolean 
         projectId: DEFAULT_PROJECT.id,
         settleMs: config.inboxSettleMs,
         log,
-        onIngested: (_file, outcome) => metrics.upload('inbox', outcome.kind === 'study' ? 'study' : outcome.deduplicated ? 'deduplicated' : 'queued'),
+        onIngested: (_file, outcome) => {
+          metrics.upload('inbox', outcome.kind === 'study' ? 'study' : outcome.deduplicated ? 'deduplicated' : 'queued');
+          const object = outcome.kind === 'study' ? `${outcome.study.id} (${outcome.clips.map((c) => c.clip.id).join(' ')})` : outcome.clip.id;
+          audit
+            .record({ actor: 'inbox', projectId: DEFAULT_PROJECT.id, action: 'clip.upload', object, ip: null, outcome: 202, detail: 'source=inbox' })
+            .catch((err) => log.error({ err }, 'the audit trail could not record an inbox upload'));
+        },
       });
     }
   }

@@ -66,7 +66,7 @@ export async function startServer(options: { env?: Record<string, string>; dataD
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${out}`)), 60_000);
     const check = () => {
-      const m = /EchoCloud listening on (http:\/\/[^\s]+)/.exec(out);
+      const m = /EchoCloud listening on (https?:\/\/[^\s]+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);

@@ -16,10 +16,6 @@ function principal(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-function requireWriter(p: Principal): void {
-  if (p.role === 'viewer') throw new EchoError('FORBIDDEN', 'this token has the viewer role; uploading and retrying need the uploader or admin role');
-}
-
 function clipView(clip: Clip, result: Result | null, extra: Record<string, unknown> = {}) {
   return {
     id: clip.id,
@@ -63,6 +59,7 @@ export const clipRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { d
   app.post(
     '/clips',
     {
+      config: { role: 'uploader', audit: 'clip.upload', uploadLimited: true },
       schema: {
         summary: 'Upload a cine, or a zip of cines as one study (multipart field `file`; optional field `study`, sent before `file`, or `?study=`)',
         consumes: ['multipart/form-data'],
@@ -73,7 +70,6 @@ export const clipRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { d
     },
     async (request, reply) => {
       const p = principal(request);
-      requireWriter(p);
       if (!request.isMultipart()) {
         throw new EchoError('BAD_REQUEST', 'expected a multipart/form-data body with the cine in the field "file"');
       }
@@ -113,6 +109,7 @@ export const clipRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { d
   app.get(
     '/clips',
     {
+      config: { role: 'viewer', audit: 'clip.list' },
       schema: {
         summary: 'List clips of the caller’s project, newest first',
         security,
@@ -142,7 +139,7 @@ export const clipRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { d
 
   app.get<{ Params: { id: string } }>(
     '/clips/:id',
-    { schema: { summary: 'A clip and its status', security, params: idParams, response: { 200: { $ref: 'Clip#' }, ...errorResponses } } },
+    { config: { role: 'viewer', audit: 'clip.get' }, schema: { summary: 'A clip and its status', security, params: idParams, response: { 200: { $ref: 'Clip#' }, ...errorResponses } } },
     async (request) => {
       const clip = await ownClip(request);
       return clipView(clip, clip.resultId ? await catalog.getResult(clip.resultId) : null);
@@ -152,6 +149,7 @@ export const clipRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { d
   app.get<{ Params: { id: string } }>(
     '/clips/:id/result',
     {
+      config: { role: 'viewer', audit: 'clip.result' },
       schema: { summary: 'The result document of a done clip', security, params: idParams, response: { 200: { $ref: 'ResultDocument#' }, 409: { $ref: 'Error#' }, ...errorResponses } },
     },
     async (request, reply) => {
@@ -164,6 +162,7 @@ export const clipRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { d
   app.get<{ Params: { id: string } }>(
     '/clips/:id/result.csv',
     {
+      config: { role: 'viewer', audit: 'clip.result-csv' },
       schema: {
         summary: 'The seed-compatible CSV of a done clip (filename,predicted view,predicted quality,prediction std)',
         security,
@@ -183,9 +182,8 @@ export const clipRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { d
 
   app.post<{ Params: { id: string } }>(
     '/clips/:id/retry',
-    { schema: { summary: 'Queue a failed clip again', security, params: idParams, response: { 202: { $ref: 'Clip#' }, 409: { $ref: 'Error#' }, ...errorResponses } } },
+    { config: { role: 'uploader', audit: 'clip.retry' }, schema: { summary: 'Queue a failed clip again', security, params: idParams, response: { 202: { $ref: 'Clip#' }, 409: { $ref: 'Error#' }, ...errorResponses } } },
     async (request, reply) => {
-      requireWriter(principal(request));
       const clip = await ownClip(request);
       if (clip.status !== 'failed') throw new EchoError('NOT_READY', `clip ${clip.id} is ${clip.status}; only failed clips can be retried`);
       const model = deps.ingest.model;

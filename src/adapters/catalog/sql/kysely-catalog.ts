@@ -21,6 +21,7 @@ import type {
 } from '../../../ports/catalog.ts';
 import { randomId } from '../../../util/ids.ts';
 import { migrationProvider } from './migrations.ts';
+import { securityQueries } from './security-queries.ts';
 import type { CatalogDb } from './schema.ts';
 
 /** The Catalog on any Kysely dialect (SQLite, PostgreSQL). Driver errors become ECHO_ERR_CATALOG_FAILED. */
@@ -283,6 +284,8 @@ export function createKyselyCatalog(db: Kysely<CatalogDb>, backend: string): Cat
         const row = await db.selectFrom('tokens').select(db.fn.countAll().as('n')).executeTakeFirstOrThrow();
         return Number(row.n);
       }),
+
+    ...securityQueries(db, guard, toToken, backend),
 
     close: () => guard('close', () => db.destroy()),
   };

@@ -87,6 +87,36 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002-security-auth': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('grants')
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('grants_pk', ['project_id', 'subject'])
+        .execute();
+      await db.schema.createIndex('grants_subject').on('grants').column('subject').execute();
+      await db.schema.createIndex('tokens_project').on('tokens').column('project_id').execute();
+      // Append-only: seq is the primary key, so two writers can never both append the same seq.
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('seq', 'bigint', (c) => c.primaryKey())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('project_id', 'text')
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('object', 'text')
+        .addColumn('ip', 'text')
+        .addColumn('outcome', 'integer', (c) => c.notNull())
+        .addColumn('detail', 'text')
+        .addColumn('prev_hash', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('audit_log_at').on('audit_log').column('at').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

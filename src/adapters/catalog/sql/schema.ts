@@ -57,4 +57,18 @@ export interface CatalogDb {
     expires_at: number | null;
     revoked_at: number | null;
   };
+  grants: { project_id: string; subject: string; role: string; created_at: number };
+  audit_log: {
+    seq: number;
+    at: number;
+    actor: string;
+    project_id: string | null;
+    action: string;
+    object: string | null;
+    ip: string | null;
+    outcome: number;
+    detail: string | null;
+    prev_hash: string;
+    hash: string;
+  };
 }
