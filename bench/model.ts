@@ -7,10 +7,13 @@
  *
  * The PyTorch side (bench/lib/python-model.py) builds the network from training/train.py, loads the
  * weights from the committed ONNX file and must match onnxruntime's outputs to 1e-4 before it is timed;
- * a mismatch stops the bench with an error. Warm-up runs are excluded; figures are medians.
+ * a mismatch stops the bench with an error. Warm-up runs are excluded; figures are medians. The runs of the
+ * two sides are interleaved (one onnxruntime run, one PyTorch run, ...; PyTorch runs in a child process
+ * that answers timing requests), so both see the same machine load on a shared machine.
  * Env: BENCH_RUNS (default 30, at least 20), BENCH_WARMUP (default 5), BENCH_THREADS (default "1,2").
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
@@ -41,15 +44,41 @@ function writeNpy(path: string, data: Float32Array, shape: number[]): void {
   f.close();
 }
 
-async function timeIt(fn: () => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < WARMUP; i++) await fn();
-  const out: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    await fn();
-    out.push((performance.now() - t0) / 1000);
-  }
-  return out;
+async function seconds(fn: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return (performance.now() - t0) / 1000;
+}
+
+interface TorchInfo {
+  threads: number;
+  torch: string;
+  maxDiff: { view_logits: number; quality: number; frozen: number };
+}
+
+/** The PyTorch side as a child process: parity check and warm-up, then one timed run per request. */
+async function startTorch(args: string[]): Promise<{ info: TorchInfo; time(variant: 'eager' | 'frozen'): Promise<number>; stop(): void }> {
+  const child = spawn('/usr/bin/python3', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const next = async (): Promise<string> => {
+    const line = await lines.next();
+    if (line.done) throw new Error(`the PyTorch side failed (exit ${await exited}); nothing was timed:\n${stderr.trim()}`);
+    return line.value;
+  };
+  const info = JSON.parse(await next()) as TorchInfo;
+  return {
+    info,
+    async time(variant) {
+      child.stdin.write(`${variant}\n`);
+      return Number(await next());
+    },
+    stop() {
+      child.stdin.end('quit\n');
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -87,37 +116,45 @@ async function main(): Promise<void> {
       writeNpy(join(dir, 'ort-view.npy'), view.data as Float32Array, [...view.dims]);
       writeNpy(join(dir, 'ort-quality.npy'), quality.data as Float32Array, [...quality.dims]);
 
-      // PyTorch first (parity check, then timing), alone on the machine; then onnxruntime.
-      const py = spawnSync(
-        '/usr/bin/python3',
-        [join(PROJECT_ROOT, 'bench/lib/python-model.py'), weights, join(dir, 'frames.npy'), join(dir, 'ort-view.npy'), join(dir, 'ort-quality.npy'), String(n), String(WARMUP), String(RUNS)],
-        { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
-      );
-      if (py.status !== 0) {
-        throw new Error(`the PyTorch side failed (exit ${py.status ?? py.signal}); nothing was timed:\n${py.stderr.trim()}`);
-      }
-      const torchSide = JSON.parse(py.stdout.trim().split('\n').at(-1)!) as {
-        threads: number;
-        torch: string;
-        maxDiff: { view_logits: number; quality: number; frozen: number };
-        eagerSeconds: number[];
-        frozenSeconds: number[];
-      };
-      if (torchSide.threads !== n) throw new Error(`torch ran with ${torchSide.threads} threads, not ${n}`);
-
-      const ortSeconds = await timeIt(() => session.run(feeds));
-      await session.release();
+      // PyTorch: parity check against these outputs (exit 3 on a mismatch), warm-up, then timing on request.
+      const torch = await startTorch([
+        join(PROJECT_ROOT, 'bench/lib/python-model.py'),
+        weights,
+        join(dir, 'frames.npy'),
+        join(dir, 'ort-view.npy'),
+        join(dir, 'ort-quality.npy'),
+        String(n),
+        String(WARMUP),
+      ]);
+      if (torch.info.threads !== n) throw new Error(`torch ran with ${torch.info.threads} threads, not ${n}`);
 
       // The platform's runtime adapter as a worker runs it: batches of 16 frames, outputs copied out.
       const runtime = await createOnnxRuntime(model, { intraOpThreads: n });
       const per = manifest.input.height * manifest.input.width;
-      const platformSeconds = await timeIt(async () => {
+      const platformRun = async () => {
         for (let s = 0; s < FRAMES; s += 16) {
           const m = Math.min(16, FRAMES - s);
           await runtime.run({ [manifest.input.tensor]: { data: prepared.data.subarray(s * per, (s + m) * per), dims: [m, 1, manifest.input.height, manifest.input.width] } });
         }
-      });
+      };
+      for (let i = 0; i < WARMUP; i++) {
+        await session.run(feeds);
+        await platformRun();
+      }
+      const ortSeconds: number[] = [];
+      const platformSeconds: number[] = [];
+      const eagerSeconds: number[] = [];
+      const frozenSeconds: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        ortSeconds.push(await seconds(() => session.run(feeds)));
+        eagerSeconds.push(await torch.time('eager'));
+        platformSeconds.push(await seconds(platformRun));
+        frozenSeconds.push(await torch.time('frozen'));
+      }
+      torch.stop();
       await runtime.close();
+      await session.release();
+      const torchSide = { ...torch.info, eagerSeconds, frozenSeconds };
 
       const o = median(ortSeconds);
       const e = median(torchSide.eagerSeconds);

@@ -11,8 +11,11 @@ pair is loaded as the folded convolution followed by a BatchNorm that only adds 
 mean 0, var 1 - eps), which computes the same function. The dense layers' BatchNorms were not folded and
 load as they are.
 
-Usage: python-model.py ONNX FRAMES.npy ORT_VIEW.npy ORT_QUALITY.npy THREADS WARMUP RUNS
-Prints one JSON line: threads, max differences, per-run seconds (eager module and TorchScript-frozen).
+Usage: python-model.py ONNX FRAMES.npy ORT_VIEW.npy ORT_QUALITY.npy THREADS WARMUP
+After the parity check and WARMUP runs of each variant it prints one JSON line (threads, torch version, max
+differences) and then serves timing requests, so the Node side can interleave its runs with these ones and
+both see the same machine load: each stdin line `eager` or `frozen` runs one forward pass on the batch and
+answers the seconds it took; `quit` ends.
 """
 import importlib.util
 import json
@@ -96,7 +99,7 @@ def timed(fn, x, warmup, runs):
 
 def main():
     onnx_path, frames_path, ort_view_path, ort_quality_path = sys.argv[1:5]
-    warmup, runs = int(sys.argv[6]), int(sys.argv[7])
+    warmup = int(sys.argv[6])
     torch.set_num_threads(threads)
     torch.set_num_interop_threads(1)
     model = build(load_definition(), onnx_path)
@@ -109,7 +112,6 @@ def main():
         if not (dv <= 1e-4 and dq <= 1e-4):
             print(f'PARITY FAILED: torch vs onnxruntime max |diff| view_logits {dv:.3g}, quality {dq:.3g} (limit 1e-4)', file=sys.stderr, flush=True)
             sys.exit(3)
-        eager = timed(model, x, warmup, runs)
         # An honest second PyTorch baseline: TorchScript, frozen and optimised for inference (folds Conv+BN).
         frozen = torch.jit.optimize_for_inference(torch.jit.freeze(torch.jit.script(model)))
         fv, fq = frozen(x)
@@ -117,14 +119,22 @@ def main():
         if not df <= 1e-4:
             print(f'PARITY FAILED: frozen TorchScript vs onnxruntime max |diff| {df:.3g} (limit 1e-4)', file=sys.stderr, flush=True)
             sys.exit(3)
-        jit = timed(frozen, x, warmup, runs)
-    print(json.dumps({
-        'threads': torch.get_num_threads(),
-        'torch': torch.__version__,
-        'maxDiff': {'view_logits': dv, 'quality': dq, 'frozen': df},
-        'eagerSeconds': eager,
-        'frozenSeconds': jit,
-    }), flush=True)
+        variants = {'eager': model, 'frozen': frozen}
+        for fn in variants.values():
+            timed(fn, x, warmup, 0)
+        print(json.dumps({
+            'threads': torch.get_num_threads(),
+            'torch': torch.__version__,
+            'maxDiff': {'view_logits': dv, 'quality': dq, 'frozen': df},
+        }), flush=True)
+        for line in sys.stdin:
+            cmd = line.strip()
+            if cmd == 'quit':
+                break
+            fn = variants[cmd]
+            t0 = time.perf_counter()
+            fn(x)
+            print(time.perf_counter() - t0, flush=True)
 
 
 if __name__ == '__main__':
