@@ -35,7 +35,8 @@ export async function addModel(modelsDir: string, source: string): Promise<Deplo
   const work = join(modelsDir, WORK, randomId('add'));
   await mkdir(dirname(work), { recursive: true });
   try {
-    await cp(srcDir, work, { recursive: true, errorOnExist: true, verbatimSymlinks: true });
+    // Links are followed: the deployed folder holds the bytes themselves, not pointers that may change later.
+    await cp(srcDir, work, { recursive: true, errorOnExist: true, dereference: true });
     const copied = await loadModel(work);
     if (copied.weightsSha256 !== model.weightsSha256) {
       throw new EchoError('MODEL_INVALID', `model ${name}@${version}: the copy's identity ${copied.weightsSha256} differs from the source's ${model.weightsSha256}; was the source changed during the copy?`);
