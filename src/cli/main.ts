@@ -26,10 +26,21 @@ commands:
   run FILE [--model NAME[@V]]   run the deployed model on FILE locally, no server; prints the result
           [--json]                document with --json
   models list [--json]          the deployed models (verified), the active one marked *
+  models add DIR|MANIFEST       copy a model folder in as <name>/<version>/ (manifest and weights verified)
+  models activate NAME@V        new uploads run NAME@V from now on (no restart); rollback = activate the old one
+  models deactivate             clear the activation: ECHO_CLOUD_MODEL decides again
+  models remove NAME@V          delete a deployed version (refused for the active or a routed model)
+  models route list             the routing rules, in order
+  models route add ID NAME@V    run NAME@V on uploads matching [--format mat,dicom,video] [--name GLOB]
+          [--key PREFIX] [--study GLOB] [--tag T,..]; with --shadow in addition to the primary model
+  models route remove ID        delete a routing rule
+  models backfill NAME@V        queue NAME@V on every stored clip lacking its result [--project P]
+          [--since DATE] [--dry-run]
   demo [DIR]                    write phantom cines (.mat, .dcm, .avi) to DIR (default ./demo) to try
   upload FILE... [--server URL] upload through the API (default http://127.0.0.1:8080)
           [--token T]             bearer token (default ECHO_CLOUD_TOKEN or <data>/admin-token)
           [--study NAME]          group the files into a study
+          [--tag T,..]            tags for routing rules
           [--wait] [--timeout S]  wait for each result (default timeout 600 s) and print it
           [--json]                JSON output
   token create --role R --label L   issue an API token (printed once; only its hash is stored)
@@ -68,6 +79,11 @@ const OPTIONS = {
   subject: { type: 'string' },
   email: { type: 'string' },
   since: { type: 'string' },
+  shadow: { type: 'boolean', default: false },
+  format: { type: 'string' },
+  key: { type: 'string' },
+  tag: { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -95,10 +111,20 @@ async function main(argv: string[]): Promise<number> {
     case 'run': {
       const file = needFile('run');
       const config = loadConfig(flags.model ? { ...process.env, ECHO_CLOUD_MODEL: flags.model } : process.env);
-      return runCommand(file, config, { json: flags.json });
+      return runCommand(file, config, { json: flags.json, pinned: flags.model !== undefined });
     }
     case 'models':
-      return modelsCommand(args[0], loadConfig(), { json: flags.json });
+      return modelsCommand(
+        args[0],
+        loadConfig(),
+        {
+          json: flags.json,
+          shadow: flags.shadow,
+          dryRun: flags['dry-run'],
+          ...Object.fromEntries((['format', 'name', 'key', 'study', 'tag', 'project', 'since'] as const).flatMap((k) => (flags[k] !== undefined ? [[k, flags[k]]] : []))),
+        },
+        args.slice(1),
+      );
     case 'demo':
       if (args.length > 1) throw new EchoError('BAD_REQUEST', `demo takes at most one DIR (got ${args.length}); see echo-cloud --help`);
       return demoCommand(args[0], { json: flags.json });
@@ -115,6 +141,7 @@ async function main(argv: string[]): Promise<number> {
         json: flags.json,
         timeoutSeconds: timeout,
         ...(flags.study ? { study: flags.study } : {}),
+        ...(flags.tag ? { tags: flags.tag } : {}),
       });
     }
     case 'token':

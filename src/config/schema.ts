@@ -29,7 +29,7 @@ export const SETTINGS = {
   inferenceThreads: { env: 'ECHO_CLOUD_INFERENCE_THREADS', kind: 'integer', default: '1', min: 1, max: 256, doc: 'Intra-op threads of the inference session in each worker.' },
   executionProviders: { env: 'ECHO_CLOUD_EXECUTION_PROVIDERS', kind: 'string', default: 'cpu', doc: 'Comma-separated ONNX Runtime execution providers, in order of preference (`cuda,cpu` on GPU workers).' },
   modelsDir: { env: 'ECHO_CLOUD_MODELS_DIR', kind: 'string', default: null, doc: 'Directory of deployed models (`<name>/<version>/manifest.json`). Default: the bundled `models/`.' },
-  model: { env: 'ECHO_CLOUD_MODEL', kind: 'string', default: 'view-classifier', doc: 'The model run on every upload: `name` (newest version) or `name@version`.' },
+  model: { env: 'ECHO_CLOUD_MODEL', kind: 'string', default: 'view-classifier', doc: 'The model run on every upload: `name` (newest version) or `name@version`; `echo-cloud models activate` overrides it without a restart (docs/models.md).' },
   maxUploadBytes: { env: 'ECHO_CLOUD_MAX_UPLOAD_BYTES', kind: 'integer', default: String(2 * 1024 ** 3), min: 1, unit: 'bytes', doc: 'Largest accepted upload; larger ones get 413 ECHO_ERR_UPLOAD_TOO_LARGE.' },
   maxDecodedBytes: { env: 'ECHO_CLOUD_MAX_DECODED_BYTES', kind: 'integer', default: String(4 * 1024 ** 3), min: 1024, unit: 'bytes', doc: 'Cap on pixel data or decompressed bytes a reader may allocate for one cine.' },
   visibilitySeconds: { env: 'ECHO_CLOUD_VISIBILITY_SECONDS', kind: 'integer', default: '60', min: 2, max: 43200, unit: 's', doc: 'How long a received job stays hidden from other workers; heartbeats extend it every third of this.' },

@@ -32,6 +32,8 @@ export const ERRORS = {
   MODEL_NOT_FOUND: { status: 404, exit: 1, summary: 'no such deployed model' },
   MODEL_INVALID: { status: 500, exit: 1, summary: 'the model manifest or weights are invalid' },
   INFERENCE_FAILED: { status: 500, exit: 1, summary: 'the model failed to run' },
+  MODEL_EXISTS: { status: 409, exit: 1, summary: 'that model version is already deployed' },
+  MODEL_IN_USE: { status: 409, exit: 1, summary: 'the model is active or routed to, so it cannot be removed' },
   // infrastructure
   STORE_FAILED: { status: 500, exit: 1, summary: 'the object store failed' },
   QUEUE_FAILED: { status: 500, exit: 1, summary: 'the job queue failed' },

@@ -2,6 +2,8 @@ import { EchoError, isEchoError } from '../errors/catalogue.ts';
 import type { Catalog, Clip, IngestSource } from '../ports/catalog.ts';
 import type { JobQueue } from '../ports/job-queue.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
+import type { RouteInput } from '../models/routing.ts';
+import { TAG } from '../models/routing.ts';
 import { randomId } from '../util/ids.ts';
 import { validateFileName } from './file-names.ts';
 import { sniffStream } from './sniff-stream.ts';
@@ -19,7 +21,13 @@ export interface IngestDeps {
   queue: JobQueue;
   detectFormat: (head: Uint8Array, name: string) => string | null;
   supportedFormats: () => string;
+  /** The model uploads go to when there is no `route` (and the retry route's fallback). */
   model: ModelIdentity;
+  /**
+   * The models an upload runs on (routing rules, src/models/routing.ts), asked once the format is known:
+   * the primary (the clip's result) and further shadow models, one job each. Absent: `model` only.
+   */
+  route?: (input: RouteInput) => Promise<{ primary: ModelIdentity; shadows: ModelIdentity[] }>;
   maxUploadBytes: number;
   now?: () => number;
 }
@@ -30,6 +38,10 @@ export interface IngestRequest {
   source: IngestSource;
   projectId: string;
   study?: string | null;
+  /** Tags given at upload, for routing rules (`match.tag`). */
+  tags?: readonly string[];
+  /** The key routing rules' `match.key` sees (an S3 object key, an inbox path); default: the file name. */
+  sourceKey?: string;
 }
 
 export interface IngestOutcome {
@@ -39,6 +51,16 @@ export interface IngestOutcome {
 }
 
 const MAX_STUDY_CHARS = 200;
+const MAX_TAGS = 16;
+
+/** Checks upload tags: at most 16, each a short word (letters, digits, `_`, `.`, `-`). */
+export function validateTags(tags: readonly string[]): string[] {
+  if (tags.length > MAX_TAGS) throw new EchoError('BAD_REQUEST', `at most ${MAX_TAGS} tags per upload, got ${tags.length}`);
+  for (const t of tags) {
+    if (!TAG.test(t)) throw new EchoError('BAD_REQUEST', `tag ${JSON.stringify(t.slice(0, 80))} is not acceptable; a tag is 1 to 64 letters, digits, "_", "." or "-", starting with a letter or digit`);
+  }
+  return [...new Set(tags)];
+}
 
 /**
  * The one ingest path behind HTTP, the CLI, the inbox folder and S3 events: stream the bytes to
@@ -49,6 +71,7 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
   const now = deps.now ?? Date.now;
   const name = validateFileName(req.name);
   const studyName = req.study?.trim() || null;
+  const tags = validateTags(req.tags ?? []);
   if (studyName !== null && (studyName.length > MAX_STUDY_CHARS || /\p{Cc}/u.test(studyName))) {
     throw new EchoError('BAD_REQUEST', `study name must be 1 to ${MAX_STUDY_CHARS} printable characters`);
   }
@@ -65,14 +88,14 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
 
   let clipCreated = false;
   try {
+    const plan = deps.route
+      ? await deps.route({ name, format, key: req.sourceKey ?? name, study: studyName, tags })
+      : { primary: deps.model, shadows: [] as ModelIdentity[] };
     const study = studyName ? await deps.catalog.findOrCreateStudy(req.projectId, studyName) : null;
     const createdAt = now();
-    const existing = await deps.catalog.findResult({
-      inputSha256: put.sha256,
-      modelName: deps.model.name,
-      modelVersion: deps.model.version,
-      weightsSha256: deps.model.weightsSha256,
-    });
+    const findFor = (m: ModelIdentity) =>
+      deps.catalog.findResult({ inputSha256: put.sha256, modelName: m.name, modelVersion: m.version, weightsSha256: m.weightsSha256 });
+    const existing = await findFor(plan.primary);
     await deps.catalog.createClip({
       id: clipId,
       projectId: req.projectId,
@@ -87,17 +110,16 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
       createdAt,
     });
     clipCreated = true;
-    const job = await deps.catalog.createJob({
-      id: randomId('job'),
-      clipId,
-      modelName: deps.model.name,
-      modelVersion: deps.model.version,
-      createdAt,
-    });
-    if (existing) {
-      await deps.catalog.finishJob(job.id, existing.id, now());
-    } else {
-      await deps.queue.send({ jobId: job.id, clipId, model: { name: deps.model.name, version: deps.model.version }, queuedAt: createdAt });
+    // One job per model; a model that already has a result for these bytes is answered from it.
+    for (const [i, m] of [plan.primary, ...plan.shadows].entries()) {
+      const primary = i === 0;
+      const job = await deps.catalog.createJob({ id: randomId('job'), clipId, modelName: m.name, modelVersion: m.version, createdAt, primary });
+      const done = primary ? existing : await findFor(m);
+      if (done) {
+        await deps.catalog.finishJob(job.id, done.id, now());
+      } else {
+        await deps.queue.send({ jobId: job.id, clipId, model: { name: m.name, version: m.version }, queuedAt: createdAt, ...(primary ? {} : { primary: false }) });
+      }
     }
     const clip = await deps.catalog.getClip(clipId);
     if (!clip) throw new EchoError('CATALOG_FAILED', `clip ${clipId} vanished right after it was created`);

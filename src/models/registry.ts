@@ -7,7 +7,8 @@ import { type DeployedModel, loadModel } from './load.ts';
 export async function listModelVersions(modelsDir: string, name: string): Promise<string[]> {
   try {
     const entries = await readdir(join(modelsDir, name), { withFileTypes: true });
-    return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort(compareVersions);
+    // Dot folders are work areas of `models add`/`remove` (a copy in progress), never a deployed version.
+    return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort(compareVersions);
   } catch {
     return [];
   }
@@ -30,7 +31,7 @@ export interface DeployedEntry {
 export async function listDeployedModels(modelsDir: string): Promise<DeployedEntry[]> {
   const names = await readdir(modelsDir, { withFileTypes: true }).catch(() => []);
   const out: DeployedEntry[] = [];
-  for (const n of names.filter((e) => e.isDirectory()).map((e) => e.name).sort()) {
+  for (const n of names.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort()) {
     for (const version of await listModelVersions(modelsDir, n)) {
       const dir = join(modelsDir, n, version);
       try {

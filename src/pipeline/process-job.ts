@@ -23,6 +23,17 @@ export interface ProcessDeps {
   maxDecodedBytes: number;
   workDir: string;
   now?: () => number;
+  /**
+   * The session of another deployed model, for jobs that name one (routing rules, backfill, an activation
+   * since this worker started). Absent: such jobs are refused with MODEL_NOT_FOUND (and retried).
+   */
+  sessionFor?: (model: { name: string; version: string }) => Promise<ModelSessionLike>;
+}
+
+/** The part of a model session processJob uses. */
+export interface ModelSessionLike {
+  identity: ProcessDeps['model'];
+  predict: ProcessDeps['predict'];
 }
 
 export type { ClipPrediction };
@@ -45,13 +56,21 @@ export async function processJob(deps: ProcessDeps, job: JobBody): Promise<JobOu
   const started = now();
   const clip = await deps.catalog.getClip(job.clipId);
   if (!clip) return { status: 'skipped', reason: `clip ${job.clipId} is not in the catalog (its ingest was rolled back)` };
-  if (clip.status === 'done') return { status: 'skipped', reason: `clip ${clip.id} is already done` };
+  // A further model's job (shadow rule, backfill) runs on done clips; only its own job row says it is done.
+  const primary = job.primary !== false;
+  if (primary && clip.status === 'done') return { status: 'skipped', reason: `clip ${clip.id} is already done` };
+  if (!primary && (await deps.catalog.getJob(job.jobId))?.status === 'done') return { status: 'skipped', reason: `job ${job.jobId} is already done` };
+  let session: ModelSessionLike = { identity: deps.model, predict: deps.predict };
   if (job.model.name !== deps.model.name || job.model.version !== deps.model.version) {
-    throw new EchoError('MODEL_NOT_FOUND', `job ${job.jobId} asks for model ${job.model.name}@${job.model.version}; this worker runs ${deps.model.name}@${deps.model.version}`);
+    if (!deps.sessionFor) {
+      throw new EchoError('MODEL_NOT_FOUND', `job ${job.jobId} asks for model ${job.model.name}@${job.model.version}; this worker runs ${deps.model.name}@${deps.model.version}`);
+    }
+    session = await deps.sessionFor(job.model);
   }
+  const model = session.identity;
   await deps.catalog.startJob(job.jobId, started);
 
-  const key = { inputSha256: clip.sha256, modelName: deps.model.name, modelVersion: deps.model.version, weightsSha256: deps.model.weightsSha256 };
+  const key = { inputSha256: clip.sha256, modelName: model.name, modelVersion: model.version, weightsSha256: model.weightsSha256 };
   const existing = await deps.catalog.findResult(key);
   if (existing && (await deps.store.head(existing.documentKey))) {
     await deps.catalog.finishJob(job.jobId, existing.id, now());
@@ -59,8 +78,9 @@ export async function processJob(deps: ProcessDeps, job: JobBody): Promise<JobOu
   }
 
   try {
-    const { document, csv } = await runModel(deps, clip, job, started);
-    const keys = outputKeys(clip.inputKey);
+    const { document, csv } = await runModel(deps, session, clip, job, started);
+    // The primary result keeps the documented key; further models' results sit beside it, named by model.
+    const keys = outputKeys(clip.inputKey, primary ? undefined : model);
     // Both files are fsynced; writing them side by side overlaps the two flushes.
     await Promise.all([
       deps.store.put(keys.json, Readable.from([Buffer.from(JSON.stringify(document, null, 2))])),
@@ -93,7 +113,7 @@ export function isPermanent(err: unknown): err is EchoError {
   return isEchoError(err) && (err.exitCode === 2 || err.code === 'MODEL_INVALID');
 }
 
-async function runModel(deps: ProcessDeps, clip: Clip, job: JobBody, started: number): Promise<{ document: ResultDocument; csv: string }> {
+async function runModel(deps: ProcessDeps, session: ModelSessionLike, clip: Clip, job: JobBody, started: number): Promise<{ document: ResultDocument; csv: string }> {
   const now = deps.now ?? Date.now;
   const dir = join(deps.workDir, job.jobId);
   await mkdir(dir, { recursive: true });
@@ -106,12 +126,12 @@ async function runModel(deps: ProcessDeps, clip: Clip, job: JobBody, started: nu
     const cine = await deps.openCine(path, { name: clip.name, limits: { maxDecodedBytes: deps.maxDecodedBytes } });
     const readDone = now();
     try {
-      const p = await deps.predict(cine, { path, name: clip.name });
+      const p = await session.predict(cine, { path, name: clip.name });
       const done = now();
       const document = buildResultDocument({
         input: { key: clip.inputKey, sha256: clip.sha256 },
         cine,
-        model: deps.model,
+        model: session.identity,
         prediction: p,
         timings: { queued: Math.max(0, started - job.queuedAt), read: readDone - started, inference: done - readDone, total: done - job.queuedAt },
       });

@@ -37,12 +37,15 @@ export function buildResultDocument(args: {
   };
 }
 
-/** Where a clip's result lives: `outputs/<input key below inputs/, without extension>.{json,csv}`. */
-export function outputKeys(inputKey: string): { json: string; csv: string } {
+/**
+ * Where a clip's result lives: `outputs/<input key below inputs/, without extension>.{json,csv}`; the
+ * result of a further model on the clip (shadow rule, backfill) at `...<stem>.<name>@<version>.{json,csv}`.
+ */
+export function outputKeys(inputKey: string, model?: { name: string; version: string }): { json: string; csv: string } {
   const rest = inputKey.replace(/^inputs\//, '');
   const slash = rest.lastIndexOf('/');
   const dir = slash >= 0 ? rest.slice(0, slash + 1) : '';
-  const base = stem(rest.slice(slash + 1));
+  const base = `${stem(rest.slice(slash + 1))}${model ? `.${model.name}@${model.version}` : ''}`;
   return { json: `outputs/${dir}${base}.json`, csv: `outputs/${dir}${base}.csv` };
 }
 

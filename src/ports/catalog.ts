@@ -43,6 +43,14 @@ export interface Catalog {
 
   countClipsByStatus(): Promise<Record<ClipStatus, number>>;
 
+  /** Every job of a clip (primary and further models), oldest first. */
+  listJobs(clipId: string): Promise<Job[]>;
+  /**
+   * Clips with no job of the given model that is queued, processing, or done with a result of these
+   * weights: what a backfill must run. Oldest first, paged with `after`.
+   */
+  listClipsLackingModel(query: LackingModelQuery): Promise<Clip[]>;
+
   createToken(token: NewToken): Promise<void>;
   findTokenByHash(hash: string): Promise<Token | null>;
   countTokens(): Promise<number>;
@@ -130,15 +138,32 @@ export interface NewJob {
   modelName: string;
   modelVersion: string;
   createdAt: number;
+  /**
+   * Default true: the clip's primary job, whose start, finish and failure move the clip's status and whose
+   * result becomes the clip's result. False: a further model on the same clip (a shadow routing rule, a
+   * backfill); its lifecycle is recorded on the job only.
+   */
+  primary?: boolean;
 }
 
 export interface Job extends NewJob {
+  primary: boolean;
   status: ClipStatus;
   attempts: number;
   resultId: string | null;
   error: CodedError | null;
   startedAt: number | null;
   finishedAt: number | null;
+}
+
+export interface LackingModelQuery {
+  model: { name: string; version: string; weightsSha256: string };
+  projectId?: string;
+  /** Only clips created at or after this time (ms). */
+  since?: number;
+  /** Cursor: clips after this one in (createdAt, id) order. */
+  after?: { createdAt: number; id: string };
+  limit: number;
 }
 
 export interface ResultKey {

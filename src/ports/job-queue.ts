@@ -39,6 +39,8 @@ export interface JobBody {
   model: { name: string; version: string };
   /** When the job was queued (ms since epoch), for queue-wait timings. */
   queuedAt: number;
+  /** False for a further model on the clip (shadow rule, backfill): see NewJob.primary. Absent: true. */
+  primary?: boolean;
 }
 
 export interface ReceiveOptions {

@@ -12,7 +12,7 @@ import { createLogger } from '../util/logger.ts';
 import { startSupervisor, type Supervisor } from '../worker/supervisor.ts';
 import { createCatalog, createQueue, createStore } from '../wiring/adapters.ts';
 import { uploadDeps } from '../wiring/ingest.ts';
-import { deployedModel } from '../wiring/model.ts';
+import { activeModel } from '../wiring/model.ts';
 import { auditLog, authenticator, tlsFiles } from '../wiring/security.ts';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../worker/worker-main.ts', import.meta.url));
@@ -41,7 +41,7 @@ export async function serve(config: Config, options: { waitForWorkers?: boolean 
   await catalog.migrate();
   const store = await createStore(config);
   const queue = await createQueue(config);
-  const model = await deployedModel(config);
+  const model = await activeModel(config);
   const adminTokenFile = await ensureAdminToken(catalog, config.dataDir, config.adminToken);
   const metrics = createMetrics(queue, catalog);
 

@@ -5,6 +5,8 @@ import { createOnnxRuntime } from '../adapters/runtime/onnx/index.ts';
 import type { Config } from '../config/load.ts';
 import type { DeployedModel } from '../models/load.ts';
 import { predictClip } from '../models/predict.ts';
+import { createModelDirectory, type ModelDirectory, resolveActiveRef } from '../models/model-directory.ts';
+import { parseRef } from '../models/deployment.ts';
 import { resolveModel } from '../models/registry.ts';
 import type { Cine } from '../ports/cine-reader.ts';
 import type { ClipContext, ClipRuntime, ModelRuntime } from '../ports/model-runtime.ts';
@@ -52,5 +54,56 @@ export async function openModelSession(config: Config, model?: DeployedModel): P
     ...base,
     predict: (cine) => predictClip(cine, deployed, tensors),
     close: () => tensors.close(),
+  };
+}
+
+/**
+ * The active model: the deployment record's `active` (echo-cloud models activate) when set, else
+ * ECHO_CLOUD_MODEL. What serve and the workers load at start-up.
+ */
+export async function activeModel(config: Config): Promise<DeployedModel> {
+  const { ref } = await resolveActiveRef(config.modelsDir, config.model);
+  return resolveModel(config.modelsDir, parseRef(ref));
+}
+
+/** The models directory as long-running processes see it (deployment record re-read when it changes). */
+export function modelDirectory(config: Config): ModelDirectory {
+  return createModelDirectory(config.modelsDir, config.model);
+}
+
+/**
+ * Sessions of further models for one worker process, opened on first use and reused; at most `max` open
+ * besides the worker's own, the least recently used closed first. A model whose files changed (same
+ * name@version, new weights) gets a new session.
+ */
+export function modelSessions(config: Config, directory: ModelDirectory, max = 3) {
+  const open = new Map<string, Promise<ModelSession>>();
+  return {
+    async sessionFor(ref: { name: string; version: string }): Promise<ModelSession> {
+      const key = `${ref.name}@${ref.version}`;
+      const model = await directory.resolve(ref);
+      let pending = open.get(key);
+      if (pending && (await pending.catch(() => null))?.identity.weightsSha256 !== model.weightsSha256) {
+        open.delete(key);
+        await (await pending.catch(() => null))?.close();
+        pending = undefined;
+      }
+      if (!pending) {
+        pending = openModelSession(config, model);
+        pending.catch(() => open.delete(key));
+      }
+      open.delete(key);
+      open.set(key, pending);
+      while (open.size > max) {
+        const [oldest, p] = open.entries().next().value as [string, Promise<ModelSession>];
+        open.delete(oldest);
+        await (await p.catch(() => null))?.close();
+      }
+      return pending;
+    },
+    async closeAll(): Promise<void> {
+      for (const p of open.values()) await (await p.catch(() => null))?.close();
+      open.clear();
+    },
   };
 }

@@ -9,7 +9,7 @@ import { toEchoError } from '../errors/catalogue.ts';
 import { openCine } from '../formats/open-cine.ts';
 import { createLogger } from '../util/logger.ts';
 import { createCatalog, createQueue, createStore } from '../wiring/adapters.ts';
-import { openModelSession } from '../wiring/model.ts';
+import { activeModel, modelDirectory, modelSessions, openModelSession } from '../wiring/model.ts';
 import { send } from './ipc.ts';
 import { startWorkerLoop } from './worker-loop.ts';
 
@@ -19,7 +19,9 @@ async function main(): Promise<void> {
   const catalog = createCatalog(config);
   const store = await createStore(config);
   const queue = await createQueue(config);
-  const session = await openModelSession(config);
+  const session = await openModelSession(config, await activeModel(config));
+  // Jobs for other models (routing rules, backfill, a later activation) open their sessions on demand.
+  const others = modelSessions(config, modelDirectory(config));
   const workDir = join(config.dataDir, 'work', String(process.pid));
   await mkdir(workDir, { recursive: true });
 
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
       predict: session.predict,
       maxDecodedBytes: config.maxDecodedBytes,
       workDir,
+      sessionFor: others.sessionFor,
     },
     config,
     log,
@@ -50,6 +53,7 @@ async function main(): Promise<void> {
       .stop()
       .then(async () => {
         await session.close();
+        await others.closeAll();
         await rm(workDir, { recursive: true, force: true });
         await queue.close();
         await store.close();

@@ -85,6 +85,61 @@ export function catalogContract(name: string, make: () => Promise<{ catalog: Cat
       assert.equal((await catalog.getClip(clip.id))?.status, 'done');
     });
 
+    test('a further (non-primary) job never moves the clip; listJobs lists both, oldest first', async () => {
+      const clip = await catalog.createClip(newClip({ sha256: '7'.repeat(64) }));
+      const primary = await catalog.createJob({ id: randomId('job'), clipId: clip.id, modelName: 'm', modelVersion: '1.0.0', createdAt: 10 });
+      const shadow = await catalog.createJob({ id: randomId('job'), clipId: clip.id, modelName: 'm', modelVersion: '2.0.0', createdAt: 11, primary: false });
+      assert.equal(primary.primary, true);
+      assert.equal(shadow.primary, false);
+      await catalog.startJob(shadow.id, Date.now());
+      assert.equal((await catalog.getClip(clip.id))?.status, 'queued', 'starting a further job leaves the clip queued');
+      await catalog.failJob(shadow.id, { code: 'ECHO_ERR_INFERENCE_FAILED', message: 'x' }, Date.now());
+      assert.equal((await catalog.getClip(clip.id))?.status, 'queued', 'its failure does not fail the clip');
+      assert.equal((await catalog.getJob(shadow.id))?.status, 'failed');
+      await catalog.requeueJob(shadow.id, Date.now());
+      const base = { inputSha256: clip.sha256, modelName: 'm', documentKey: 'outputs/s.json', csvKey: 'outputs/s.csv', view: 'AP4', confidence: 0.9, qualityMean: 0.5, qualityStd: 0.1, createdAt: 1 };
+      const r2 = await catalog.putResult({ ...base, id: randomId('res'), modelVersion: '2.0.0', weightsSha256: '8'.repeat(64) });
+      await catalog.finishJob(shadow.id, r2.id, Date.now());
+      const still = await catalog.getClip(clip.id);
+      assert.equal(still?.status, 'queued');
+      assert.equal(still?.resultId, null, "a further model's result is not the clip's result");
+      const r1 = await catalog.putResult({ ...base, id: randomId('res'), modelVersion: '1.0.0', weightsSha256: '9'.repeat(64) });
+      await catalog.finishJob(primary.id, r1.id, Date.now());
+      assert.equal((await catalog.getClip(clip.id))?.resultId, r1.id);
+      const jobs = await catalog.listJobs(clip.id);
+      assert.deepEqual(jobs.map((j) => [j.id, j.status, j.resultId]), [[primary.id, 'done', r1.id], [shadow.id, 'done', r2.id]]);
+      assert.deepEqual(await catalog.listJobs('clip_nonexistent0'), []);
+    });
+
+    test('listClipsLackingModel: clips without a queued, running or done job of those weights, oldest first, paged', async () => {
+      await catalog.ensureProject('p3', 'three');
+      const model = { name: 'lack', version: '1.0.0', weightsSha256: '1'.repeat(64) };
+      const mk = (at: number, sha: string) => catalog.createClip(newClip({ projectId: 'p3', createdAt: at, sha256: sha.repeat(64) }));
+      const a = await mk(1000, '2');
+      const b = await mk(2000, '3');
+      const c = await mk(3000, '4');
+      const d = await mk(4000, '5');
+      const lacking = async (q: Partial<Parameters<Catalog['listClipsLackingModel']>[0]> = {}) =>
+        (await catalog.listClipsLackingModel({ model, projectId: 'p3', limit: 100, ...q })).map((x) => x.id);
+      assert.deepEqual(await lacking(), [a.id, b.id, c.id, d.id]);
+      // b: a queued job of the model; c: done with these weights; d: done with other weights (still lacking)
+      await catalog.createJob({ id: randomId('job'), clipId: b.id, modelName: 'lack', modelVersion: '1.0.0', createdAt: 1, primary: false });
+      const res = (w: string, sha: string) =>
+        catalog.putResult({ id: randomId('res'), inputSha256: sha.repeat(64), modelName: 'lack', modelVersion: '1.0.0', weightsSha256: w.repeat(64), documentKey: 'outputs/l.json', csvKey: 'outputs/l.csv', view: 'AP2', confidence: 1, qualityMean: 0, qualityStd: 0, createdAt: 1 });
+      const jc = await catalog.createJob({ id: randomId('job'), clipId: c.id, modelName: 'lack', modelVersion: '1.0.0', createdAt: 1, primary: false });
+      await catalog.finishJob(jc.id, (await res('1', '4')).id, 1);
+      const jd = await catalog.createJob({ id: randomId('job'), clipId: d.id, modelName: 'lack', modelVersion: '1.0.0', createdAt: 1, primary: false });
+      await catalog.finishJob(jd.id, (await res('6', '5')).id, 1);
+      // a: only a failed job of the model and a done job of another version: still lacking
+      const ja = await catalog.createJob({ id: randomId('job'), clipId: a.id, modelName: 'lack', modelVersion: '1.0.0', createdAt: 1, primary: false });
+      await catalog.failJob(ja.id, { code: 'ECHO_ERR_INFERENCE_FAILED', message: 'x' }, 1);
+      assert.deepEqual(await lacking(), [a.id, d.id]);
+      assert.deepEqual(await lacking({ since: 2000 }), [d.id]);
+      assert.deepEqual(await lacking({ limit: 1 }), [a.id]);
+      assert.deepEqual(await lacking({ after: { createdAt: a.createdAt, id: a.id } }), [d.id]);
+      assert.deepEqual(await lacking({ projectId: 'p2' }), []);
+    });
+
     test('putResult is idempotent on (input sha256, model, version, weights sha256)', async () => {
       const key = { inputSha256: 'd'.repeat(64), modelName: 'm', modelVersion: '1', weightsSha256: 'e'.repeat(64) };
       const base = { ...key, documentKey: 'outputs/a.json', csvKey: 'outputs/a.csv', view: 'AP2', confidence: 0.5, qualityMean: 0.5, qualityStd: 0, createdAt: 1 };

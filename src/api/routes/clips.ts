@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { EchoError } from '../../errors/catalogue.ts';
 import { stem } from '../../ingest/file-names.ts';
 import { ingestUpload } from '../../ingest/ingest-upload.ts';
+import { compareVersions } from '../../models/registry.ts';
 import type { Clip, ClipStatus, Result } from '../../ports/catalog.ts';
 import type { Principal } from '../../security/tokens.ts';
 import { randomId } from '../../util/ids.ts';
@@ -10,6 +11,10 @@ import { errorResponses } from '../schemas.ts';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[a-z]+_[a-z0-9]{8,40}$' } } } as const;
 const security = [{ bearer: [] }];
+const modelQuery = {
+  type: 'object',
+  properties: { model: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}(@\\d+\\.\\d+\\.\\d+)?$', description: 'name or name@version of a model run on the clip' } },
+} as const;
 
 function principal(request: FastifyRequest): Principal {
   if (!request.principal) throw new EchoError('UNAUTHORIZED', 'a valid bearer token is required');
@@ -46,7 +51,12 @@ export const clipRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { d
     return clip;
   }
 
-  async function doneResult(clip: Clip): Promise<Result> {
+  /**
+   * The clip's result, or with `?model=name` / `?model=name@version` the result of that model on the clip
+   * (a shadow rule or a backfill made it; the newest version when only a name is given).
+   */
+  async function doneResult(clip: Clip, model?: string): Promise<Result> {
+    if (model !== undefined) return modelResult(clip, model);
     if (clip.status !== 'done' || !clip.resultId) {
       const why = clip.status === 'failed' && clip.error ? `; it failed: ${clip.error.code}: ${clip.error.message}` : '';
       throw new EchoError('NOT_READY', `clip ${clip.id} is ${clip.status}, not done${why}`);
@@ -56,15 +66,34 @@ export const clipRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { d
     return result;
   }
 
+  async function modelResult(clip: Clip, model: string): Promise<Result> {
+    const [name, version] = model.split('@') as [string, string | undefined];
+    const jobs = (await catalog.listJobs(clip.id)).filter((j) => j.modelName === name && (version === undefined || j.modelVersion === version));
+    const done = jobs.filter((j) => j.status === 'done' && j.resultId).sort((a, b) => compareVersions(a.modelVersion, b.modelVersion) || a.createdAt - b.createdAt);
+    const job = done.at(-1);
+    if (!job?.resultId) {
+      const pending = jobs.find((j) => j.status !== 'done');
+      if (pending) {
+        const why = pending.status === 'failed' && pending.error ? `; it failed: ${pending.error.code}: ${pending.error.message}` : '';
+        throw new EchoError('NOT_READY', `clip ${clip.id}: the job of model ${pending.modelName}@${pending.modelVersion} is ${pending.status}, not done${why}`);
+      }
+      throw new EchoError('NOT_FOUND', `clip ${clip.id} has no result from model ${model}; run it with echo-cloud models backfill ${model.includes('@') ? model : `${model}@VERSION`}`);
+    }
+    const result = await catalog.getResult(job.resultId);
+    if (!result) throw new EchoError('NOT_FOUND', `the result of model ${model} on clip ${clip.id} is missing from the catalog`);
+    return result;
+  }
+
   app.post(
     '/clips',
     {
       config: { role: 'uploader', audit: 'clip.upload', uploadLimited: true },
       schema: {
-        summary: 'Upload a cine, or a zip of cines as one study (multipart field `file`; optional field `study`, sent before `file`, or `?study=`)',
+        summary:
+          'Upload a cine, or a zip of cines as one study (multipart field `file`; optional fields `study` and `tags` (comma-separated, for routing rules), sent before `file`, or `?study=`, `?tags=`)',
         consumes: ['multipart/form-data'],
         security,
-        querystring: { type: 'object', properties: { study: { type: 'string', maxLength: 200 } } },
+        querystring: { type: 'object', properties: { study: { type: 'string', maxLength: 200 }, tags: { type: 'string', maxLength: 1100 } } },
         response: { 202: { oneOf: [{ $ref: 'Clip#' }, { $ref: 'StudyUpload#' }] }, 413: { $ref: 'Error#' }, 415: { $ref: 'Error#' }, ...errorResponses },
       },
     },
@@ -81,11 +110,15 @@ export const clipRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { d
       const studyField = data.fields.study;
       const fieldStudy = studyField && !Array.isArray(studyField) && studyField.type === 'field' ? String(studyField.value) : null;
       const study = (request.query as { study?: string }).study ?? fieldStudy;
+      const tagsField = data.fields.tags;
+      const fieldTags = tagsField && !Array.isArray(tagsField) && tagsField.type === 'field' ? String(tagsField.value) : null;
+      const tagText = (request.query as { tags?: string }).tags ?? fieldTags ?? '';
+      const tags = tagText.split(',').map((t) => t.trim()).filter(Boolean);
       // destroyOnReturn: false — when ingest refuses the file early (type, name, size), the rest of the
       // body must still be drained below, or busboy stalls and the client never gets its 4xx.
       const body = data.file.iterator({ destroyOnReturn: false });
       try {
-        const outcome = await ingestUpload(deps.ingest, { name: data.filename, body, source: 'http', projectId: p.projectId, study });
+        const outcome = await ingestUpload(deps.ingest, { name: data.filename, body, source: 'http', projectId: p.projectId, study, tags });
         reply.status(202);
         if (outcome.kind === 'study') {
           deps.metrics.upload('http', 'study');
@@ -150,10 +183,16 @@ export const clipRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { d
     '/clips/:id/result',
     {
       config: { role: 'viewer', audit: 'clip.result' },
-      schema: { summary: 'The result document of a done clip', security, params: idParams, response: { 200: { $ref: 'ResultDocument#' }, 409: { $ref: 'Error#' }, ...errorResponses } },
+      schema: {
+        summary: 'The result document of a done clip; `?model=name[@version]` for the result of another model run on it (shadow rule, backfill)',
+        security,
+        params: idParams,
+        querystring: modelQuery,
+        response: { 200: { $ref: 'ResultDocument#' }, 409: { $ref: 'Error#' }, ...errorResponses },
+      },
     },
     async (request, reply) => {
-      const result = await doneResult(await ownClip(request));
+      const result = await doneResult(await ownClip(request), (request.query as { model?: string }).model);
       reply.header('content-type', 'application/json; charset=utf-8');
       return reply.send(await store.get(result.documentKey));
     },
@@ -164,16 +203,17 @@ export const clipRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { d
     {
       config: { role: 'viewer', audit: 'clip.result-csv' },
       schema: {
-        summary: 'The seed-compatible CSV of a done clip (filename,predicted view,predicted quality,prediction std)',
+        summary: 'The seed-compatible CSV of a done clip (filename,predicted view,predicted quality,prediction std); `?model=` as for the result',
         security,
         params: idParams,
+        querystring: modelQuery,
         produces: ['text/csv'],
         response: { 409: { $ref: 'Error#' }, ...errorResponses },
       },
     },
     async (request, reply) => {
       const clip = await ownClip(request);
-      const result = await doneResult(clip);
+      const result = await doneResult(clip, (request.query as { model?: string }).model);
       reply.header('content-type', 'text/csv; charset=utf-8');
       reply.header('content-disposition', `attachment; filename="${stem(clip.name).replace(/[^\w.-]/g, '_')}.csv"`);
       return reply.send(await store.get(result.csvKey));
@@ -186,7 +226,9 @@ export const clipRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { d
     async (request, reply) => {
       const clip = await ownClip(request);
       if (clip.status !== 'failed') throw new EchoError('NOT_READY', `clip ${clip.id} is ${clip.status}; only failed clips can be retried`);
-      const model = deps.ingest.model;
+      // Retry with the model the clip failed on (its latest primary job), not whatever is active now.
+      const failed = (await catalog.listJobs(clip.id)).filter((j) => j.primary).at(-1);
+      const model = failed ? { name: failed.modelName, version: failed.modelVersion } : deps.ingest.model;
       const job = await catalog.createJob({ id: randomId('job'), clipId: clip.id, modelName: model.name, modelVersion: model.version, createdAt: Date.now() });
       await catalog.requeueJob(job.id, Date.now());
       await deps.queue.send({ jobId: job.id, clipId: clip.id, model: { name: model.name, version: model.version }, queuedAt: Date.now() });

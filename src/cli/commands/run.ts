@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import type { Config } from '../../config/load.ts';
 import { openCine } from '../../formats/open-cine.ts';
 import { buildResultDocument } from '../../pipeline/result-document.ts';
-import { openModelSession } from '../../wiring/model.ts';
+import { activeModel, openModelSession } from '../../wiring/model.ts';
 import { printJson } from '../output.ts';
 
 async function sha256File(path: string): Promise<string> {
@@ -13,12 +13,15 @@ async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** `echo-cloud run FILE [--model NAME[@VERSION]] [--json]`: runs the deployed model locally, no server. */
-export async function runCommand(file: string, config: Config, flags: { json: boolean }): Promise<number> {
+/**
+ * `echo-cloud run FILE [--model NAME[@VERSION]] [--json]`: runs the deployed model locally, no server.
+ * `--model` (pinned) wins; without it, the active model (deployment record, else ECHO_CLOUD_MODEL).
+ */
+export async function runCommand(file: string, config: Config, flags: { json: boolean; pinned?: boolean }): Promise<number> {
   const t0 = Date.now();
   const sha256 = await sha256File(file);
   const cine = await openCine(file, { limits: { maxDecodedBytes: config.maxDecodedBytes } });
-  const session = await openModelSession(config);
+  const session = await openModelSession(config, flags.pinned ? undefined : await activeModel(config));
   try {
     const t1 = Date.now();
     const prediction = await session.predict(cine, { path: file, name: basename(file) });

@@ -9,6 +9,8 @@ export interface UploadFlags {
   token: string | null;
   wait: boolean;
   study?: string;
+  /** Comma-separated tags for routing rules. */
+  tags?: string;
   json: boolean;
   timeoutSeconds: number;
 }
@@ -52,6 +54,7 @@ export async function uploadCommand(files: string[], flags: UploadFlags): Promis
     if (!s?.isFile()) throw new EchoError('FILE_NOT_FOUND', `${file}: no such file`);
     const form = new FormData();
     if (flags.study) form.append('study', flags.study);
+    if (flags.tags) form.append('tags', flags.tags);
     form.append('file', await openAsBlob(file), basename(file));
     const res = await api(flags, '/v1/clips', { method: 'POST', body: form });
     if (res.status !== 202) throw await failure(res, `uploading ${file}`);

@@ -8,6 +8,7 @@ import type {
   ClipStatus,
   CodedError,
   Job,
+  LackingModelQuery,
   NewClip,
   NewJob,
   NewResult,
@@ -128,6 +129,7 @@ export function createKyselyCatalog(db: Kysely<CatalogDb>, backend: string): Cat
             clip_id: job.clipId,
             model_name: job.modelName,
             model_version: job.modelVersion,
+            is_primary: job.primary === false ? 0 : 1,
             status: 'queued',
             attempts: 0,
             result_id: null,
@@ -150,13 +152,14 @@ export function createKyselyCatalog(db: Kysely<CatalogDb>, backend: string): Cat
     startJob: (id, at) =>
       guard('startJob', async () => {
         await db.transaction().execute(async (tx) => {
-          const job = await tx.selectFrom('jobs').select(['clip_id', 'attempts']).where('id', '=', id).executeTakeFirst();
+          const job = await tx.selectFrom('jobs').select(['clip_id', 'attempts', 'is_primary']).where('id', '=', id).executeTakeFirst();
           if (!job) throw new EchoError('NOT_FOUND', `no job ${id} in the catalog`);
           await tx
             .updateTable('jobs')
             .set({ status: 'processing', attempts: Number(job.attempts) + 1, started_at: at, error_code: null, error_message: null })
             .where('id', '=', id)
             .execute();
+          if (Number(job.is_primary) !== 1) return;
           await tx
             .updateTable('clips')
             .set({ status: 'processing', updated_at: at, error_code: null, error_message: null })
@@ -170,9 +173,10 @@ export function createKyselyCatalog(db: Kysely<CatalogDb>, backend: string): Cat
     finishJob: (id, resultId, at) =>
       guard('finishJob', () =>
         db.transaction().execute(async (tx) => {
-          const job = await tx.selectFrom('jobs').select('clip_id').where('id', '=', id).executeTakeFirst();
+          const job = await tx.selectFrom('jobs').select(['clip_id', 'is_primary']).where('id', '=', id).executeTakeFirst();
           if (!job) throw new EchoError('NOT_FOUND', `no job ${id} in the catalog`);
           await tx.updateTable('jobs').set({ status: 'done', result_id: resultId, finished_at: at, error_code: null, error_message: null }).where('id', '=', id).execute();
+          if (Number(job.is_primary) !== 1) return;
           await tx
             .updateTable('clips')
             .set({ status: 'done', result_id: resultId, updated_at: at, error_code: null, error_message: null })
@@ -184,9 +188,10 @@ export function createKyselyCatalog(db: Kysely<CatalogDb>, backend: string): Cat
     failJob: (id, error: CodedError, at) =>
       guard('failJob', () =>
         db.transaction().execute(async (tx) => {
-          const job = await tx.selectFrom('jobs').select(['clip_id', 'status']).where('id', '=', id).executeTakeFirst();
+          const job = await tx.selectFrom('jobs').select(['clip_id', 'status', 'is_primary']).where('id', '=', id).executeTakeFirst();
           if (!job || job.status === 'done') return;
           await tx.updateTable('jobs').set({ status: 'failed', finished_at: at, error_code: error.code, error_message: error.message }).where('id', '=', id).execute();
+          if (Number(job.is_primary) !== 1) return;
           await tx
             .updateTable('clips')
             .set({ status: 'failed', updated_at: at, error_code: error.code, error_message: error.message })
@@ -199,9 +204,10 @@ export function createKyselyCatalog(db: Kysely<CatalogDb>, backend: string): Cat
     requeueJob: (id, at) =>
       guard('requeueJob', () =>
         db.transaction().execute(async (tx) => {
-          const job = await tx.selectFrom('jobs').select(['clip_id', 'status']).where('id', '=', id).executeTakeFirst();
+          const job = await tx.selectFrom('jobs').select(['clip_id', 'status', 'is_primary']).where('id', '=', id).executeTakeFirst();
           if (!job || job.status === 'done') return;
           await tx.updateTable('jobs').set({ status: 'queued', finished_at: null }).where('id', '=', id).execute();
+          if (Number(job.is_primary) !== 1) return;
           await tx.updateTable('clips').set({ status: 'queued', updated_at: at }).where('id', '=', job.clip_id).where('status', '!=', 'done').execute();
         }),
       ),
@@ -254,6 +260,39 @@ export function createKyselyCatalog(db: Kysely<CatalogDb>, backend: string): Cat
         const out: Record<ClipStatus, number> = { queued: 0, processing: 0, done: 0, failed: 0 };
         for (const r of rows) out[r.status as ClipStatus] = Number(r.n);
         return out;
+      }),
+
+    listJobs: (clipId) =>
+      guard('listJobs', async () => {
+        const rows = await db.selectFrom('jobs').selectAll().where('clip_id', '=', clipId).orderBy('created_at').orderBy('id').execute();
+        return rows.map(toJob);
+      }),
+
+    listClipsLackingModel: (query: LackingModelQuery) =>
+      guard('listClipsLackingModel', async () => {
+        const m = query.model;
+        let q = db
+          .selectFrom('clips')
+          .selectAll('clips')
+          .where(({ not, exists, selectFrom }) =>
+            not(
+              exists(
+                selectFrom('jobs')
+                  .leftJoin('results', 'results.id', 'jobs.result_id')
+                  .select('jobs.id')
+                  .whereRef('jobs.clip_id', '=', 'clips.id')
+                  .where('jobs.model_name', '=', m.name)
+                  .where('jobs.model_version', '=', m.version)
+                  .where((eb) => eb.or([eb('jobs.status', 'in', ['queued', 'processing']), eb.and([eb('jobs.status', '=', 'done'), eb('results.weights_sha256', '=', m.weightsSha256)])])),
+              ),
+            ),
+          );
+        if (query.projectId !== undefined) q = q.where('clips.project_id', '=', query.projectId);
+        if (query.since !== undefined) q = q.where('clips.created_at', '>=', query.since);
+        const after = query.after;
+        if (after) q = q.where((eb) => eb.or([eb('clips.created_at', '>', after.createdAt), eb.and([eb('clips.created_at', '=', after.createdAt), eb('clips.id', '>', after.id)])]));
+        const rows = await q.orderBy('clips.created_at').orderBy('clips.id').limit(query.limit).execute();
+        return rows.map(toClip);
       }),
 
     createToken: (t: NewToken) =>
@@ -329,6 +368,7 @@ function toJob(r: Selectable<CatalogDb['jobs']>): Job {
     clipId: r.clip_id,
     modelName: r.model_name,
     modelVersion: r.model_version,
+    primary: Number(r.is_primary) === 1,
     status: r.status as ClipStatus,
     attempts: num(r.attempts),
     resultId: r.result_id,

@@ -117,6 +117,14 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('audit_log_at').on('audit_log').column('at').execute();
     },
   },
+  // Several models per clip (routing rules, backfill): a clip's jobs are its primary job, whose result is
+  // the clip's result, and further jobs (shadow rules, backfill) that never change the clip's status.
+  '0003-model-routing': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('jobs').addColumn('is_primary', 'integer', (c) => c.notNull().defaultTo(1)).execute();
+      await db.schema.createIndex('jobs_model').on('jobs').columns(['model_name', 'model_version']).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** Table types shared by the SQLite and PostgreSQL catalogs (one Kysely schema). Times are ms since epoch. */
 export interface CatalogDb {
   projects: { id: string; name: string; created_at: number };
@@ -32,6 +34,8 @@ export interface CatalogDb {
     created_at: number;
     started_at: number | null;
     finished_at: number | null;
+    /** 1: the clip's primary job (its result is the clip's); 0: a further model (shadow rule, backfill). */
+    is_primary: Generated<number>;
   };
   results: {
     id: string;
