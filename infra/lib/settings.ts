@@ -56,7 +56,7 @@ export function readSettings(node: Node): Settings {
     region,
     availabilityZones,
     workerMaxInstances,
-    warmPoolSize: integer(node, 'warmPoolSize', 2, 0, workerMaxInstances),
+    warmPoolSize: integer(node, 'warmPoolSize', 1, 0, workerMaxInstances),
     backlogPerInstance: integer(node, 'backlogPerInstance', 6, 1, 10000),
     cognito: flag(node, 'cognito', false),
   };
