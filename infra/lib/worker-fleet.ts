@@ -243,7 +243,7 @@ export class WorkerFleet extends Construct {
         group: this.responderGroup,
         groupName: this.responderGroupName,
         queueName: props.queue.queueName,
-        idle: Duration.minutes(5),
+        idle: Duration.minutes(2),
       });
     }
   }

@@ -5,7 +5,7 @@
  * - Spot group: target tracking on backlog per in-service instance, plus a scale-from-zero step policy
  *   (ExactCapacity tiers of the backlog) because target tracking never leaves zero capacity by itself.
  * - Responder group (warm pool): ExactCapacity from the backlog as soon as one job waits; back to zero
- *   once no job is queued or running for five minutes (busy instances are scale-in protected anyway).
+ *   once no job is queued or running for two minutes (busy instances are scale-in protected anyway).
  */
 import { Duration } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';

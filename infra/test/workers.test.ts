@@ -169,7 +169,7 @@ describe('GPU worker groups', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       ComparisonOperator: 'LessThanThreshold',
       Threshold: 1,
-      EvaluationPeriods: 5,
+      EvaluationPeriods: 2,
       Metrics: Match.arrayWith([Match.objectLike({ Id: 'backlog', Expression: 'visible + inFlight' })]),
     });
   });
