@@ -52,9 +52,10 @@ export class EchoCloudStack extends Stack {
       ECHO_CLOUD_QUEUE: `sqs://sqs.${Aws.REGION}.${Aws.URL_SUFFIX}/${Aws.ACCOUNT_ID}/${queue.queueName}`,
       ECHO_CLOUD_DATABASE:
         `postgres://${DATABASE_USER}@${this.database.cluster.clusterEndpoint.hostname}:` +
-        `${this.database.cluster.clusterEndpoint.port}/${DATABASE_NAME}?sslmode=require`,
+        `${this.database.cluster.clusterEndpoint.port}/${DATABASE_NAME}?sslmode=no-verify`,
       ECHO_CLOUD_MAX_RECEIVES: String(parameters.maxReceiveCount),
       ECHO_CLOUD_LOG_LEVEL: 'info',
+      ECHO_CLOUD_MODEL: settings.model,
     };
 
     const apiImage = new ecrAssets.DockerImageAsset(this, 'ApiImage', {

@@ -18,6 +18,8 @@ export interface Settings {
   backlogPerInstance: number;
   /** Create a Cognito user pool as the OIDC issuer of the web app and API. */
   cognito: boolean;
+  /** The model every upload runs (ECHO_CLOUD_MODEL): `name` or `name@version`, baked into the images. */
+  model: string;
 }
 
 function text(node: Node, name: string, fallback: string): string {
@@ -40,6 +42,13 @@ function flag(node: Node, name: string, fallback: boolean): boolean {
   return raw === 'true';
 }
 
+function modelName(value: string): string {
+  if (!/^[a-z0-9][a-z0-9._-]*(@[0-9A-Za-z.+-]+)?$/.test(value)) {
+    throw new Error(`context model=${value} is not valid: give a model name or name@version (see docs/models.md)`);
+  }
+  return value;
+}
+
 export function readSettings(node: Node): Settings {
   const region = text(node, 'region', 'us-east-1');
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new Error(`context region=${region} is not an AWS region name`);
@@ -56,8 +65,10 @@ export function readSettings(node: Node): Settings {
     region,
     availabilityZones,
     workerMaxInstances,
-    warmPoolSize: integer(node, 'warmPoolSize', 1, 0, workerMaxInstances),
+    // At least one instance stays for the Spot group.
+    warmPoolSize: integer(node, 'warmPoolSize', 1, 0, workerMaxInstances - 1),
     backlogPerInstance: integer(node, 'backlogPerInstance', 6, 1, 10000),
     cognito: flag(node, 'cognito', false),
+    model: modelName(text(node, 'model', 'view-classifier')),
   };
 }
