@@ -32,6 +32,8 @@ import { addBacklogTargetTracking, addScaleFromZero, addScaleToZeroWhenIdle } fr
 export const SPOT_INSTANCE_TYPES = ['g4dn.xlarge', 'g5.xlarge', 'g6.xlarge', 'g4dn.2xlarge', 'g5.2xlarge', 'g6.2xlarge'];
 /** The responder group's on-demand type (warm pools need one type and no Spot). */
 export const RESPONDER_INSTANCE_TYPE = 'g4dn.xlarge';
+/** Lifecycle hook the responder's first boot completes once the image is on disk. */
+export const IMAGE_READY_HOOK = 'image-ready';
 
 export interface WorkerFleetProps {
   vpc: ec2.IVpc;
@@ -84,8 +86,8 @@ export class WorkerFleet extends Construct {
     logGroup.grantWrite(this.role);
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'OwnScaleInProtection',
-        actions: ['autoscaling:SetInstanceProtection'],
+        sid: 'OwnInstanceLifecycle',
+        actions: ['autoscaling:SetInstanceProtection', 'autoscaling:CompleteLifecycleAction'],
         // The group ARN carries a UUID assigned at creation; the name part pins it to these groups.
         resources: [this.spotGroupName, this.responderGroupName].map(
           (name) => `arn:${Aws.PARTITION}:autoscaling:${Aws.REGION}:${Aws.ACCOUNT_ID}:autoScalingGroup:*:autoScalingGroupName/${name}`,
@@ -127,19 +129,18 @@ export class WorkerFleet extends Construct {
       allowAllOutbound: true,
     });
 
-    const userData = workerUserData({
+    const environment = {
       region: Aws.REGION,
       imageUri: props.image.imageUri,
       registry: `${Aws.ACCOUNT_ID}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}`,
       databaseSecretArn: props.databaseSecret.secretArn,
       logGroupName: logGroup.logGroupName,
       settings: props.settings,
-    });
-    const machineImage: ec2.IMachineImage = {
-      getImage: () => ({ imageId: props.imageId, osType: ec2.OperatingSystemType.LINUX, userData }),
     };
-    const templateProps = (instanceType?: ec2.InstanceType): ec2.LaunchTemplateProps => ({
-      machineImage,
+    const templateProps = (userData: ec2.UserData, instanceType?: ec2.InstanceType): ec2.LaunchTemplateProps => ({
+      machineImage: {
+        getImage: () => ({ imageId: props.imageId, osType: ec2.OperatingSystemType.LINUX, userData }),
+      },
       userData,
       role: this.role,
       securityGroup: this.securityGroup,
@@ -183,7 +184,7 @@ export class WorkerFleet extends Construct {
       groupMetrics,
       notifications,
       mixedInstancesPolicy: {
-        launchTemplate: new ec2.LaunchTemplate(this, 'SpotTemplate', templateProps()),
+        launchTemplate: new ec2.LaunchTemplate(this, 'SpotTemplate', templateProps(workerUserData(environment))),
         launchTemplateOverrides: SPOT_INSTANCE_TYPES.map((type) => ({ instanceType: new ec2.InstanceType(type) })),
         instancesDistribution: {
           onDemandBaseCapacity: 0,
@@ -221,7 +222,21 @@ export class WorkerFleet extends Construct {
         defaultInstanceWarmup: warmStart,
         groupMetrics,
         notifications,
-        launchTemplate: new ec2.LaunchTemplate(this, 'ResponderTemplate', templateProps(new ec2.InstanceType(RESPONDER_INSTANCE_TYPE))),
+        launchTemplate: new ec2.LaunchTemplate(
+          this,
+          'ResponderTemplate',
+          templateProps(
+            workerUserData({ ...environment, lifecycleHook: { groupName: this.responderGroupName, hookName: IMAGE_READY_HOOK } }),
+            new ec2.InstanceType(RESPONDER_INSTANCE_TYPE),
+          ),
+        ),
+      });
+      // The first boot pulls the image; the instance goes to the warm pool (stopped) only after that.
+      this.responderGroup.addLifecycleHook('ImageReady', {
+        lifecycleHookName: IMAGE_READY_HOOK,
+        lifecycleTransition: autoscaling.LifecycleTransition.INSTANCE_LAUNCHING,
+        defaultResult: autoscaling.DefaultResult.CONTINUE,
+        heartbeatTimeout: Duration.minutes(15),
       });
       this.responderGroup.addWarmPool({
         // Pool = prepared capacity − desired: all responders stopped while idle, none extra while busy.

@@ -7,7 +7,7 @@
  * - Responder group (warm pool): ExactCapacity from the backlog as soon as one job waits; back to zero
  *   once no job is queued or running for two minutes (busy instances are scale-in protected anyway).
  */
-import { Duration } from 'aws-cdk-lib';
+import type { Duration } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';

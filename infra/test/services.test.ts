@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
-import { onlyResource, statementsOf, synthesize } from './synth.ts';
+import { type Json, onlyResource, statementsOf, synthesize } from './synth.ts';
 
 const { template } = synthesize();
 
 function subnetIdsOfType(type: 'Public' | 'Private' | 'Isolated'): string[] {
   const subnets = template.findResources('AWS::EC2::Subnet');
   return Object.entries(subnets)
-    .filter(([, s]: [string, any]) => s.Properties.Tags.some((t: any) => t.Key === 'aws-cdk:subnet-type' && t.Value === type))
+    .filter(([, s]: [string, Json]) => s.Properties.Tags.some((t: Json) => t.Key === 'aws-cdk:subnet-type' && t.Value === type))
     .map(([id]) => id)
     .sort();
 }
@@ -46,7 +46,7 @@ describe('network, database, API', () => {
 
   it('the API runs on Fargate in private subnets behind an HTTPS load balancer; HTTP only redirects', () => {
     const service = onlyResource(template, 'AWS::ECS::Service', 'ApiService');
-    const subnets = service.props.NetworkConfiguration.AwsvpcConfiguration.Subnets.map((s: any) => s.Ref).sort();
+    const subnets = service.props.NetworkConfiguration.AwsvpcConfiguration.Subnets.map((s: Json) => s.Ref).sort();
     assert.deepEqual(subnets, subnetIdsOfType('Private'));
     assert.equal(service.props.LaunchType, 'FARGATE');
     assert.equal(service.props.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp, 'DISABLED');
@@ -74,9 +74,9 @@ describe('network, database, API', () => {
   it('the API task gets its secrets from Secrets Manager, not from plain environment values', () => {
     const task = onlyResource(template, 'AWS::ECS::TaskDefinition', 'ApiTask');
     const [container] = task.props.ContainerDefinitions;
-    const secretNames = container.Secrets.map((s: any) => s.Name).sort();
+    const secretNames = container.Secrets.map((s: Json) => s.Name).sort();
     assert.deepEqual(secretNames, ['ECHO_CLOUD_ADMIN_TOKEN', 'PGPASSWORD']);
-    const envNames = container.Environment.map((e: any) => e.Name);
+    const envNames = container.Environment.map((e: Json) => e.Name);
     assert.ok(envNames.includes('ECHO_CLOUD_STORE') && envNames.includes('ECHO_CLOUD_QUEUE') && envNames.includes('ECHO_CLOUD_DATABASE'));
     assert.ok(!envNames.some((name: string) => /PASSWORD|TOKEN|SECRET/.test(name)), envNames.join(','));
     assert.equal(container.User, '10001');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
-import { onlyResource, synthesize } from './synth.ts';
+import { type Json, onlyResource, synthesize } from './synth.ts';
 
 const { template } = synthesize();
 
@@ -44,10 +44,10 @@ describe('storage: key, buckets, queues, notification', () => {
     const buckets = Object.keys(template.findResources('AWS::S3::Bucket'));
     assert.equal(buckets.length, 2);
     for (const bucket of buckets) {
-      const policy = Object.values(policies).find((p: any) => p.Properties.Bucket.Ref === bucket) as any;
+      const policy = Object.values(policies).find((p: Json) => p.Properties.Bucket.Ref === bucket) as Json;
       assert.ok(policy, `bucket ${bucket} has a policy`);
       const denyPlainHttp = policy.Properties.PolicyDocument.Statement.find(
-        (s: any) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+        (s: Json) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false',
       );
       assert.ok(denyPlainHttp, `bucket ${bucket} denies aws:SecureTransport=false`);
       assert.equal(denyPlainHttp.Action, 's3:*');
@@ -68,9 +68,9 @@ describe('storage: key, buckets, queues, notification', () => {
   });
 
   it('both queues refuse plain HTTP', () => {
-    const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy')) as any[];
+    const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy')) as Json[];
     const denies = policies.flatMap((p) => p.Properties.PolicyDocument.Statement).filter(
-      (s: any) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+      (s: Json) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false',
     );
     assert.equal(denies.length, 2);
   });

@@ -4,11 +4,11 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { BACKLOG_PER_INSTANCE, BACKLOG_WHILE_EMPTY } from '../lib/backlog-metrics.ts';
 import { SPOT_INSTANCE_TYPES } from '../lib/worker-fleet.ts';
 import { scaleFromZeroSteps } from '../lib/worker-scaling.ts';
-import { onlyResource, statementsOf, synthesize } from './synth.ts';
+import { type Json, onlyResource, statementsOf, synthesize } from './synth.ts';
 
 const { template } = synthesize();
 
-function groups(): Record<string, any> {
+function groups(): Record<string, Json> {
   return template.findResources('AWS::AutoScaling::AutoScalingGroup');
 }
 
@@ -34,19 +34,19 @@ describe('GPU worker groups', () => {
       MetricsCollection: [{ Granularity: '1Minute', Metrics: Match.arrayWith(['GroupInServiceInstances', 'GroupDesiredCapacity']) }],
     });
     assert.ok(SPOT_INSTANCE_TYPES.includes('g4dn.xlarge') && SPOT_INSTANCE_TYPES.includes('g5.xlarge') && SPOT_INSTANCE_TYPES.includes('g6.xlarge'));
-    const spot = Object.values(groups()).find((g: any) => g.Properties.AutoScalingGroupName === 'EchoCloud-spot-workers') as any;
+    const spot = Object.values(groups()).find((g: Json) => g.Properties.AutoScalingGroupName === 'EchoCloud-spot-workers') as Json;
     const privateSubnets = Object.entries(template.findResources('AWS::EC2::Subnet'))
-      .filter(([, s]: [string, any]) => s.Properties.Tags.some((t: any) => t.Key === 'aws-cdk:subnet-type' && t.Value === 'Private'))
+      .filter(([, s]: [string, Json]) => s.Properties.Tags.some((t: Json) => t.Key === 'aws-cdk:subnet-type' && t.Value === 'Private'))
       .map(([id]) => id)
       .sort();
-    assert.deepEqual(spot.Properties.VPCZoneIdentifier.map((s: any) => s.Ref).sort(), privateSubnets);
+    assert.deepEqual(spot.Properties.VPCZoneIdentifier.map((s: Json) => s.Ref).sort(), privateSubnets);
     assert.equal(privateSubnets.length, 5);
   });
 
   it('the responder group: on-demand, min 0, a warm pool of stopped instances reused on scale-in', () => {
-    const responder = Object.entries(groups()).find(([, g]: [string, any]) => g.Properties.AutoScalingGroupName === 'EchoCloud-responder-workers');
+    const responder = Object.entries(groups()).find(([, g]: [string, Json]) => g.Properties.AutoScalingGroupName === 'EchoCloud-responder-workers');
     assert.ok(responder);
-    const [id, group] = responder as [string, any];
+    const [id, group] = responder as [string, Json];
     assert.equal(group.Properties.MinSize, '0');
     assert.equal(group.Properties.MaxSize, '1');
     assert.equal(group.Properties.MixedInstancesPolicy, undefined, 'EC2 Auto Scaling refuses warm pools on mixed-instances groups');
@@ -68,7 +68,7 @@ describe('GPU worker groups', () => {
 
   it('both launch templates require IMDSv2, encrypt the root volume with the key and give no public IP', () => {
     const key = onlyResource(template, 'AWS::KMS::Key', 'StorageKey');
-    const templates = Object.values(template.findResources('AWS::EC2::LaunchTemplate')) as any[];
+    const templates = Object.values(template.findResources('AWS::EC2::LaunchTemplate')) as Json[];
     assert.equal(templates.length, 2);
     for (const lt of templates) {
       const data = lt.Properties.LaunchTemplateData;
@@ -91,7 +91,7 @@ describe('GPU worker groups', () => {
   });
 
   it('target tracking on backlog per instance through metric math in a CfnScalingPolicy', () => {
-    const spot = Object.entries(groups()).find(([, g]: [string, any]) => g.Properties.AutoScalingGroupName === 'EchoCloud-spot-workers')!;
+    const spot = Object.entries(groups()).find(([, g]: [string, Json]) => g.Properties.AutoScalingGroupName === 'EchoCloud-spot-workers')!;
     const queue = onlyResource(template, 'AWS::SQS::Queue', 'StorageJobs');
     const queueName = { 'Fn::GetAtt': [queue.id, 'QueueName'] };
     template.hasResourceProperties('AWS::AutoScaling::ScalingPolicy', {
@@ -189,8 +189,8 @@ describe('GPU worker groups', () => {
     assert.equal(bySid.get('WriteOutputs')!.Action, 's3:PutObject');
     assert.match(JSON.stringify(bySid.get('WriteOutputs')!.Resource), /\/outputs\/\*/);
     assert.deepEqual(bySid.get('DataKeyViaS3')!.Action, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']);
-    const protection = bySid.get('OwnScaleInProtection')!;
-    assert.equal(protection.Action, 'autoscaling:SetInstanceProtection');
+    const protection = bySid.get('OwnInstanceLifecycle')!;
+    assert.deepEqual(protection.Action, ['autoscaling:CompleteLifecycleAction', 'autoscaling:SetInstanceProtection']);
     const arns = JSON.stringify(protection.Resource);
     assert.match(arns, /autoScalingGroupName\/EchoCloud-spot-workers/);
     assert.match(arns, /autoScalingGroupName\/EchoCloud-responder-workers/);
@@ -202,11 +202,27 @@ describe('GPU worker groups', () => {
   });
 
   it('user data runs the worker image with the GPUs under systemd, reading the DB password at each start', () => {
-    const lt = Object.values(template.findResources('AWS::EC2::LaunchTemplate'))[0] as any;
-    const script = JSON.stringify(lt.Properties.LaunchTemplateData.UserData);
-    assert.match(script, /docker run --name echo-cloud-worker --gpus all/);
-    assert.match(script, /secretsmanager get-secret-value/);
-    assert.match(script, /systemctl enable --now echo-cloud-worker.service/);
-    assert.match(script, /ECHO_CLOUD_ROLE=worker/);
+    for (const lt of Object.values(template.findResources('AWS::EC2::LaunchTemplate')) as Json[]) {
+      const script = JSON.stringify(lt.Properties.LaunchTemplateData.UserData);
+      assert.match(script, /docker run --name echo-cloud-worker --gpus all/);
+      assert.match(script, /secretsmanager get-secret-value/);
+      assert.match(script, /systemctl enable --now echo-cloud-worker.service/);
+      assert.match(script, /ECHO_CLOUD_ROLE=worker/);
+      // A warm-pool-bound instance never starts taking jobs before it is stopped.
+      assert.match(script, /target-lifecycle-state/);
+    }
+  });
+
+  it('the responder completes a launch lifecycle hook once the image is pulled, so the warm pool holds ready instances', () => {
+    const responder = onlyResource(template, 'AWS::EC2::LaunchTemplate', 'WorkersResponderTemplate');
+    const spot = onlyResource(template, 'AWS::EC2::LaunchTemplate', 'WorkersSpotTemplate');
+    assert.match(JSON.stringify(responder.props.LaunchTemplateData.UserData), /complete-lifecycle-action .*--lifecycle-hook-name image-ready/);
+    assert.doesNotMatch(JSON.stringify(spot.props.LaunchTemplateData.UserData), /complete-lifecycle-action/);
+    template.hasResourceProperties('AWS::AutoScaling::LifecycleHook', {
+      LifecycleHookName: 'image-ready',
+      LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING',
+      DefaultResult: 'CONTINUE',
+      HeartbeatTimeout: 900,
+    });
   });
 });
