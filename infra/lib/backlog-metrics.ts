@@ -69,15 +69,20 @@ export function backlogPerInstanceQueries(ids: QueryIds): MetricQuery[] {
   ];
 }
 
-/** Backlog while the group's desired capacity is zero (else 0): what the scale-from-zero alarm watches. */
-export const BACKLOG_WHILE_EMPTY = 'IF(desired == 0, visible + inFlight, 0)';
+/**
+ * Backlog while the group has no instance in service (else 0): what the scale-from-zero alarm watches.
+ * Keyed on in-service rather than desired capacity, the alarm keeps re-sizing the group every minute while
+ * the first instances boot, so a burst that grows during a cold start is met at once instead of after
+ * target tracking's three-minute look once an instance is in service.
+ */
+export const BACKLOG_WHILE_EMPTY = 'IF(inService == 0, visible + inFlight, 0)';
 
 export function backlogWhileEmptyQueries(ids: QueryIds, period: number): MetricQuery[] {
   return [
     sqsQuery('visible', 'ApproximateNumberOfMessagesVisible', ids.queueName, period),
     sqsQuery('inFlight', 'ApproximateNumberOfMessagesNotVisible', ids.queueName, period),
-    groupQuery('desired', 'GroupDesiredCapacity', ids.groupName, period),
-    { Id: 'backlogWhileEmpty', Expression: BACKLOG_WHILE_EMPTY, Label: 'Backlog while the group is empty', ReturnData: true },
+    groupQuery('inService', 'GroupInServiceInstances', ids.groupName, period),
+    { Id: 'backlogWhileEmpty', Expression: BACKLOG_WHILE_EMPTY, Label: 'Backlog while no instance is in service', ReturnData: true },
   ];
 }
 

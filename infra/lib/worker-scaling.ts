@@ -90,7 +90,10 @@ export function scaleFromZeroSteps(
   return steps;
 }
 
-/** Scale from zero: a step policy on backlog-while-empty, one 60 s period, ExactCapacity tiers. */
+/**
+ * Scale from zero: a step policy on backlog while no instance is in service, one 60 s period,
+ * ExactCapacity tiers (an alarm in ALARM re-invokes it every minute until an instance is in service).
+ */
 export function addScaleFromZero(scope: Construct, id: string, props: ScaleFromZeroProps): autoscaling.CfnScalingPolicy {
   const holder = new Construct(scope, id);
   const policy = new autoscaling.CfnScalingPolicy(holder, 'Policy', {

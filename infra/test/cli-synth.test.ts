@@ -10,10 +10,11 @@ const infra = new URL('..', import.meta.url).pathname;
 describe('npx cdk synth', () => {
   it('synthesizes without an AWS account or credentials, with cdk-nag reports and no lookups', () => {
     const out = mkdtempSync(join(tmpdir(), 'echo-cdk-out-'));
+    const home = mkdtempSync(join(tmpdir(), 'echo-cdk-home-'));
     try {
       const env: Record<string, string> = {
         PATH: process.env.PATH ?? '',
-        HOME: mkdtempSync(join(tmpdir(), 'echo-cdk-home-')),
+        HOME: home,
         // No credentials anywhere: an SDK call would fail fast instead of reaching for a profile.
         AWS_ACCESS_KEY_ID: '',
         AWS_SECRET_ACCESS_KEY: '',
@@ -52,6 +53,7 @@ describe('npx cdk synth', () => {
       assert.deepEqual(images.map((i) => i.source.dockerFile).sort(), ['Dockerfile', 'Dockerfile.worker']);
     } finally {
       rmSync(out, { recursive: true, force: true });
+      rmSync(home, { recursive: true, force: true });
     }
   });
 });

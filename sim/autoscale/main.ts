@@ -45,3 +45,17 @@ const [original, ours] = rows.map(([s]) => s) as [Summary, Summary];
 const met = ours.p95Seconds < original.p95Seconds && ours.costUsd <= original.costUsd && ours.cutOffs === 0;
 console.log('');
 console.log(`target (lower p95 at no higher cost, no job cut off): ${met ? 'met' : 'NOT met'}`);
+
+// Sensitivity: the same trace at other fleet sizes (2 was the original's maximum), with and without
+// the warm-pool responder (context warmPoolSize 1 / 0).
+console.log('');
+console.log('| max fleet | original: cost, p95, cut off | ours, warmPoolSize 1: cost, p95, cut off | ours, warmPoolSize 0: cost, p95, cut off |');
+console.log('| --- | --- | --- | --- |');
+const cell = (s: Summary) => `$${s.costUsd.toFixed(2)}, ${m(s.p95Seconds)}, ${s.cutOffs}`;
+for (const maxInstances of [2, 4, 8]) {
+  const sized = { ...model, maxInstances };
+  const o = simulate(trace.arrivals, sized, 'original');
+  const withResponder = simulate(trace.arrivals, sized, 'ours', { ...DEFAULT_OURS, responders: 1 });
+  const without = simulate(trace.arrivals, sized, 'ours', { ...DEFAULT_OURS, responders: 0 });
+  console.log(`| ${maxInstances} | ${cell(o)} | ${cell(withResponder)} | ${cell(without)} |`);
+}
