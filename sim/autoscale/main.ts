@@ -59,3 +59,13 @@ for (const maxInstances of [2, 4, 8]) {
   const without = simulate(trace.arrivals, sized, 'ours', { ...DEFAULT_OURS, responders: 0 });
   console.log(`| ${maxInstances} | ${cell(o)} | ${cell(withResponder)} | ${cell(without)} |`);
 }
+
+// Sensitivity to the job duration (20 s stands for the original's per-clip time on a T4 with download;
+// this project's default model reads and predicts a clip in well under a second).
+console.log('');
+console.log('| job duration | original: cost, p95, cut off | ours: cost, p95, cut off |');
+console.log('| --- | --- | --- |');
+for (const jobSeconds of [2, 20, 60]) {
+  const timed = { ...model, jobSeconds };
+  console.log(`| ${jobSeconds} s | ${cell(simulate(trace.arrivals, timed, 'original'))} | ${cell(simulate(trace.arrivals, timed, 'ours'))} |`);
+}
