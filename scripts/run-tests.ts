@@ -4,7 +4,7 @@
  * Arguments narrow the run to files or folders: `npm test -- test/contract`.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,8 +20,12 @@ function collect(path: string, out: string[]): void {
 }
 
 const roots = process.argv.slice(2);
+const defaults = ['test'];
+// infra/ is its own npm package (the AWS CDK app); its tests (assertions, cdk-nag, `cdk synth`) run too once
+// `npm ci --prefix infra` has installed it.
+if (existsSync('infra/node_modules/aws-cdk-lib')) defaults.push('infra/test');
 const files: string[] = [];
-for (const root of roots.length > 0 ? roots : ['test']) collect(root, files);
+for (const root of roots.length > 0 ? roots : defaults) collect(root, files);
 if (files.length === 0) {
   console.error('error ECHO_ERR_BAD_REQUEST: no *.test.ts files found under ' + (roots.join(', ') || 'test'));
   process.exit(1);
