@@ -40,6 +40,12 @@ export const SETTINGS = {
   inbox: { env: 'ECHO_CLOUD_INBOX', kind: 'boolean', default: 'true', doc: 'Watch `<data>/inbox/` and ingest files dropped there.' },
   inboxSettleMs: { env: 'ECHO_CLOUD_INBOX_SETTLE_MS', kind: 'integer', default: '1000', min: 0, max: 600000, unit: 'ms', doc: 'An inbox file is ingested once its size and mtime have not changed for this long.' },
   logLevel: { env: 'ECHO_CLOUD_LOG_LEVEL', kind: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', doc: 'Log level of the JSON logs (pino) on stdout.' },
+  encryption: { env: 'ECHO_CLOUD_ENCRYPTION', kind: 'enum', values: ['on', 'off'], default: 'on', doc: 'Encryption at rest of the embedded (file:) object store: AES-256-GCM, a data key per object wrapped by the master key. See docs/security-storage.md.' },
+  masterKey: { env: 'ECHO_CLOUD_MASTER_KEY', kind: 'string', default: null, secret: true, doc: 'Master key of encryption at rest: 32 bytes as 44 base64 characters or 64 hex digits. When unset, the first start creates one in `<data>/master-key` (mode 0600). Back it up: without it no stored object can be read.' },
+  deidentify: { env: 'ECHO_CLOUD_DEIDENTIFY', kind: 'enum', values: ['off', 'basic'], default: 'off', doc: 'De-identification on ingest: `basic` applies the DICOM PS3.15 Annex E Basic Application Level Confidentiality Profile and masks burned-in text outside the ultrasound regions before anything is stored.' },
+  deidentifyWithoutRegions: { env: 'ECHO_CLOUD_DEIDENTIFY_WITHOUT_REGIONS', kind: 'enum', values: ['band', 'refuse'], default: 'band', doc: 'With de-identification on, a DICOM cine without a Sequence of Ultrasound Regions: `band` blanks the top band (ECHO_CLOUD_DEIDENTIFY_BAND_PERCENT of the rows), `refuse` rejects it with ECHO_ERR_DEIDENTIFY_REFUSED.' },
+  deidentifyBandPercent: { env: 'ECHO_CLOUD_DEIDENTIFY_BAND_PERCENT', kind: 'integer', default: '10', min: 0, max: 100, unit: '%', doc: 'Height of the top band blanked in a DICOM cine without ultrasound regions, in percent of its rows.' },
+  deidentifyOtherFormats: { env: 'ECHO_CLOUD_DEIDENTIFY_OTHER_FORMATS', kind: 'enum', values: ['refuse', 'pass'], default: 'refuse', doc: 'With de-identification on, MAT and video uploads (which have no header model to de-identify): `refuse` rejects them with ECHO_ERR_DEIDENTIFY_REFUSED, `pass` stores them unchanged.' },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;

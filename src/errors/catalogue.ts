@@ -42,6 +42,10 @@ export const ERRORS = {
   SERVER_UNREACHABLE: { status: 502, exit: 1, summary: 'the EchoCloud server could not be reached' },
   DEPENDENCY_MISSING: { status: 500, exit: 1, summary: 'a program the server needs (such as ffmpeg) is not installed' },
   INTERNAL: { status: 500, exit: 1, summary: 'an unexpected internal error' },
+  // encryption at rest and de-identification
+  INTEGRITY: { status: 500, exit: 2, summary: 'a stored object fails its integrity check (altered, truncated or reordered)' },
+  KEY_UNAVAILABLE: { status: 500, exit: 1, summary: 'the master key that encrypted a stored object is not configured' },
+  DEIDENTIFY_REFUSED: { status: 422, exit: 2, summary: 'the file cannot be de-identified as the settings require' },
 } as const satisfies Record<string, { status: number; exit: 0 | 1 | 2; summary: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
