@@ -8,6 +8,7 @@ import { EchoError } from '../errors/catalogue.ts';
 import { localToken } from '../security/bootstrap-admin.ts';
 import { demoCommand } from './commands/demo.ts';
 import { inspectCommand } from './commands/inspect.ts';
+import { keysCommand } from './commands/keys.ts';
 import { modelsCommand } from './commands/models.ts';
 import { runCommand } from './commands/run.ts';
 import { serveCommand } from './commands/serve.ts';
@@ -29,6 +30,8 @@ commands:
           [--study NAME]          group the files into a study
           [--wait] [--timeout S]  wait for each result (default timeout 600 s) and print it
           [--json]                JSON output
+  keys rotate [--json]          re-wrap every stored object's data key under a new master key (stop the
+          [--new-key-file PATH]   server first); PATH: the new key when ECHO_CLOUD_MASTER_KEY is used
 
 global options:
   --debug                       print stack traces with errors
@@ -47,6 +50,7 @@ const OPTIONS = {
   study: { type: 'string' },
   wait: { type: 'boolean', default: false },
   timeout: { type: 'string', default: '600' },
+  'new-key-file': { type: 'string' },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -96,8 +100,10 @@ async function main(argv: string[]): Promise<number> {
         ...(flags.study ? { study: flags.study } : {}),
       });
     }
+    case 'keys':
+      return keysCommand(args[0], loadConfig(), { json: flags.json, ...(flags['new-key-file'] ? { newKeyFile: flags['new-key-file'] } : {}) });
     default:
-      throw new EchoError('BAD_REQUEST', `unknown command ${JSON.stringify(command)}; accepted: serve, inspect, run, upload, models, demo (see echo-cloud --help)`);
+      throw new EchoError('BAD_REQUEST', `unknown command ${JSON.stringify(command)}; accepted: serve, inspect, run, upload, models, demo, keys (see echo-cloud --help)`);
   }
 }
 

@@ -1,3 +1,5 @@
+import { randomFillSync } from 'node:crypto';
+
 /**
  * The on-disk format of an encrypted object (version 1), documented in docs/security-storage.md:
  *
@@ -8,7 +10,7 @@
  *   12      7     nonce prefix (random per object)
  *   19      1     reserved (0)
  *   20      68    key slot 0: master key id (8) | wrap nonce (12) | wrapped data key (32) | wrap tag (16)
- *   88      68    key slot 1 (same layout; all zeros when empty)
+ *   88      68    key slot 1 (same layout; an empty slot has key id 0 and random filler)
  *   156     ...   segments: AES-256-GCM ciphertext of up to 65536 plaintext bytes, then its 16-byte tag
  *
  * Segment i (from 0) uses nonce = prefix (7) | i as uint32 BE (4) | final flag (1) and additional data
@@ -53,9 +55,13 @@ export function newFixedHeader(noncePrefix: Buffer): Buffer {
   return fixed;
 }
 
+/** An empty slot is a zero key id followed by random filler (no long constant runs in a stored file). */
 export function encodeSlot(slot: KeySlot | null): Buffer {
   const out = Buffer.alloc(SLOT_BYTES);
-  if (!slot) return out;
+  if (!slot) {
+    randomFillSync(out, KEY_ID_BYTES);
+    return out;
+  }
   Buffer.from(slot.keyId, 'hex').copy(out, 0);
   slot.wrapNonce.copy(out, KEY_ID_BYTES);
   slot.wrappedKey.copy(out, KEY_ID_BYTES + 12);
