@@ -32,6 +32,7 @@ commands:
           [--json]                JSON output
   keys rotate [--json]          re-wrap every stored object's data key under a new master key (stop the
           [--new-key-file PATH]   server first); PATH: the new key when ECHO_CLOUD_MASTER_KEY is used
+  keys migrate [--json]         encrypt the objects of a store written before encryption at rest
 
 global options:
   --debug                       print stack traces with errors

@@ -66,6 +66,10 @@ export async function createKeyFile(path: string): Promise<MasterKey> {
   return stored;
 }
 
+export async function hasKeyFile(dataDir: string): Promise<boolean> {
+  return (await readKeyFile(join(dataDir, KEY_FILE))) !== null;
+}
+
 /** The keyring of this process: the configured (or created) active key, plus any rotation leftovers. */
 export async function loadKeyring(dataDir: string, envKey: string | null): Promise<Keyring> {
   if (!envKey) await mkdir(dataDir, { recursive: true });
