@@ -21,8 +21,8 @@ export interface SupervisorOptions {
   onJobStart?: (message: Extract<WorkerToSupervisor, { type: 'job-start' }>, pid: number) => void;
   onJobEnd?: (message: Extract<WorkerToSupervisor, { type: 'job-end' }>) => void;
   /**
-   * `<data>/work`: a worker that dies without cleaning up leaves `<workRoot>/<pid>`, which may hold a
-   * decrypted input (encryption at rest); it is removed when the worker exits.
+   * `<data>/work`: a worker that dies without cleaning up leaves `<workRoot>/<pid>` (and `model-<pid>` with
+   * the command runtime), which may hold a decrypted input (encryption at rest); removed when it exits.
    */
   workRoot?: string;
 }
@@ -83,9 +83,12 @@ export function startSupervisor(options: SupervisorOptions) {
     if (slot.child !== child) return;
     slot.child = null;
     if (options.workRoot && child.pid) {
-      await rm(join(options.workRoot, String(child.pid)), { recursive: true, force: true }).catch((err) =>
-        log.warn({ err: toEchoError(err).toJSON(), worker: slot.index }, 'could not remove the work folder of an exited worker'),
-      );
+      // Its job folder and the command runtime's scratch folder (decoded frames) both hold patient data.
+      for (const name of [String(child.pid), `model-${child.pid}`]) {
+        await rm(join(options.workRoot, name), { recursive: true, force: true }).catch((err) =>
+          log.warn({ err: toEchoError(err).toJSON(), worker: slot.index }, 'could not remove the work folder of an exited worker'),
+        );
+      }
     }
     const held = slot.job;
     slot.job = null;
