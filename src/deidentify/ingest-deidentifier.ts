@@ -1,6 +1,6 @@
 import { EchoError } from '../errors/catalogue.ts';
 import type { IngestDeidentifier } from '../ingest/deidentify-spool.ts';
-import { deidentifyDicomFile } from './deidentify-dicom.ts';
+import { deidentifyDicomThreaded } from './threaded-deidentify.ts';
 import { projectUidSecret } from './uid-remap.ts';
 
 export interface DeidentifySettings {
@@ -9,6 +9,8 @@ export interface DeidentifySettings {
   /** MAT and video files: no header model to de-identify; store unchanged or refuse. */
   otherFormats: 'pass' | 'refuse';
   maxDecodedBytes: number;
+  /** Longest one file may take (ms) before it is stopped as damaged or crafted. */
+  timeoutMs: number;
 }
 
 /**
@@ -28,7 +30,8 @@ export function createIngestDeidentifier(settings: DeidentifySettings, spoolDir:
         );
       }
       const projectSecret = projectUidSecret(await rootSecret(), projectId);
-      await deidentifyDicomFile(path, outPath, name, { projectSecret, withoutRegions: settings.withoutRegions, bandPercent: settings.bandPercent, maxDecodedBytes: settings.maxDecodedBytes });
+      const options = { projectSecret, withoutRegions: settings.withoutRegions, bandPercent: settings.bandPercent, maxDecodedBytes: settings.maxDecodedBytes };
+      await deidentifyDicomThreaded(path, outPath, name, options, settings.timeoutMs);
       return outPath;
     },
   };

@@ -30,6 +30,8 @@ function deidentifier(config: Config, store: ObjectStore) {
     bandPercent: config.deidentifyBandPercent,
     otherFormats: config.deidentifyOtherFormats,
     maxDecodedBytes: config.maxDecodedBytes,
+    // One file gets as long as one job may run in a worker.
+    timeoutMs: config.jobTimeoutSeconds * 1000,
   };
   return createIngestDeidentifier(settings, join(config.dataDir, 'work', 'deidentify'), uidRootSecret(store));
 }

@@ -91,3 +91,21 @@ test('combined profile codes resolve to the conforming, least revealing action',
   assert.equal(resolveAction('U', 'UI'), 'uid');
   assert.equal(resolveAction(undefined, 'LO'), 'keep');
 });
+
+test('in its thread: a file over the time limit is stopped (ECHO_ERR_CINE_CORRUPT, no output) and the next one is served', async () => {
+  const { deidentifyDicomThreaded } = await import('../../../src/deidentify/threaded-deidentify.ts');
+  await withTempDir(async (tmp) => {
+    const options = { projectSecret: Buffer.alloc(32, 3), withoutRegions: 'band' as const, bandPercent: 10, maxDecodedBytes: 1 << 30 };
+    const cine = join(DIR, 'real/examples_ybr_color.dcm');
+    await assert.rejects(deidentifyDicomThreaded(cine, join(tmp, 'slow.dcm'), 'slow.dcm', options, 1), (err: { code?: string; message?: string }) => {
+      assert.equal(err.code, 'CINE_CORRUPT');
+      assert.match(err.message ?? '', /slow\.dcm.*longer than/);
+      return true;
+    });
+    const summary = await deidentifyDicomThreaded(cine, join(tmp, 'ok.dcm'), 'ok.dcm', options, 60_000);
+    assert.equal(summary.frames, 30);
+    // a coded error from inside the thread keeps its code
+    await assert.rejects(deidentifyDicomThreaded(join(DIR, 'README.md'), join(tmp, 'bad.dcm'), 'README.md', options, 60_000), { code: 'CINE_CORRUPT' });
+    assert.deepEqual((await readdir(tmp)).sort(), ['ok.dcm']);
+  });
+});
