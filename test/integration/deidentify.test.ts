@@ -219,3 +219,29 @@ describe('UID remapping across projects', () => {
     }
   });
 });
+
+describe('de-identification settings for other formats and missing regions', () => {
+  test('OTHER_FORMATS=pass stores a MAT unchanged; WITHOUT_REGIONS=refuse refuses a cine without regions; spools are cleaned', async () => {
+    const emb = await openEmbedded({ ECHO_CLOUD_DEIDENTIFY: 'basic', ECHO_CLOUD_DEIDENTIFY_OTHER_FORMATS: 'pass', ECHO_CLOUD_DEIDENTIFY_WITHOUT_REGIONS: 'refuse' });
+    const { dir, cleanup } = await tempDir();
+    try {
+      const mat = await readFile(join(PHANTOM_MATS, 'ap4_patient.mat'));
+      const out = await ingestUpload(emb.ingest, { name: 'ap4.mat', body: Readable.from([mat]), source: 'http', projectId: 'default' });
+      assert.equal(out.kind === 'clip' && out.clip.format, 'mat-v5');
+      assert.deepEqual(await buffer(await emb.store.get(out.kind === 'clip' ? out.clip.inputKey : '')), mat);
+
+      await run(PY, [MAKE, dir]);
+      await assert.rejects(
+        ingestUpload(emb.ingest, { name: 'nr.dcm', body: Readable.from([await readFile(join(dir, 'phi_no_regions.dcm'))]), source: 'http', projectId: 'default' }),
+        { code: 'DEIDENTIFY_REFUSED' },
+      );
+      const inputs: string[] = [];
+      for await (const k of emb.store.list('inputs/')) inputs.push(k);
+      assert.equal(inputs.length, 1);
+      assert.deepEqual(await readdir(join(emb.dir, 'work', 'deidentify')), []);
+    } finally {
+      await cleanup();
+      await emb.close();
+    }
+  });
+});
