@@ -57,7 +57,31 @@ export async function* decryptSegments(
   keyId: string,
 ): AsyncIterable<Buffer> {
   const whole = SEGMENT_BYTES + TAG_BYTES;
-  let buffer = first;
+  // Received bytes not yet opened, as a list: each byte is copied at most once (when a segment straddles
+  // two chunks), never re-concatenated per chunk.
+  const parts: Buffer[] = first.length > 0 ? [first] : [];
+  let held = first.length;
+  const take = (n: number): Buffer => {
+    const head = parts[0]!;
+    if (head.length >= n) {
+      if (head.length === n) parts.shift();
+      else parts[0] = head.subarray(n);
+      held -= n;
+      return head.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    let at = 0;
+    while (at < n) {
+      const p = parts[0]!;
+      const k = Math.min(p.length, n - at);
+      p.copy(out, at, 0, k);
+      at += k;
+      if (k === p.length) parts.shift();
+      else parts[0] = p.subarray(k);
+    }
+    held -= n;
+    return out;
+  };
   let index = 0;
   const open = (sealed: Buffer, final: boolean): Buffer => {
     const { nonce, aad } = segmentParams(header, index, final);
@@ -74,18 +98,14 @@ export async function* decryptSegments(
     }
   };
   for await (const raw of rest) {
-    const chunk = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-    buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
-    let at = 0;
-    // More than a whole segment buffered: the first one is not the last.
-    while (buffer.length - at > whole) {
-      yield open(buffer.subarray(at, at + whole), false);
-      at += whole;
-    }
-    if (at > 0) buffer = buffer.subarray(at);
+    if (raw.byteLength === 0) continue;
+    parts.push(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength));
+    held += raw.byteLength;
+    // More than a whole segment held: the first one is not the last.
+    while (held > whole) yield open(take(whole), false);
   }
-  if (buffer.length < TAG_BYTES) throw integrityError(objectKey, keyId, `it ends inside segment ${index} (${buffer.length} bytes where a segment needs at least ${TAG_BYTES}): truncated`);
-  yield open(buffer, true);
+  if (held < TAG_BYTES) throw integrityError(objectKey, keyId, `it ends inside segment ${index} (${held} bytes where a segment needs at least ${TAG_BYTES}): truncated`);
+  yield open(take(held), true);
 }
 
 export function integrityError(objectKey: string, keyId: string | null, why: string): EchoError {
