@@ -9,6 +9,7 @@ import { localToken } from '../security/bootstrap-admin.ts';
 import { auditCommand } from './commands/audit.ts';
 import { demoCommand } from './commands/demo.ts';
 import { inspectCommand } from './commands/inspect.ts';
+import { keysCommand } from './commands/keys.ts';
 import { modelsCommand } from './commands/models.ts';
 import { projectCommand } from './commands/project.ts';
 import { runCommand } from './commands/run.ts';
@@ -53,6 +54,9 @@ commands:
           --subject SUB | --email ADDRESS   the JWT sub claim, or a verified email claim
   audit verify [--json]         check the audit trail's hash chain and signed head (exit 1 on damage)
   audit export [--since T]      the audit trail as JSON lines (T: ISO 8601 time or epoch ms)
+  keys rotate [--json]          re-wrap every stored object's data key under a new master key (stop the
+          [--new-key-file PATH]   server first); PATH: the new key when ECHO_CLOUD_MASTER_KEY is used
+  keys migrate [--json]         encrypt the objects of a store written before encryption at rest
 
 global options:
   --debug                       print stack traces with errors
@@ -84,6 +88,7 @@ const OPTIONS = {
   key: { type: 'string' },
   tag: { type: 'string' },
   'dry-run': { type: 'boolean', default: false },
+  'new-key-file': { type: 'string' },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -150,8 +155,10 @@ async function main(argv: string[]): Promise<number> {
       return projectCommand(args[0], args.slice(1), loadConfig(), { name: flags.name, role: flags.role, subject: flags.subject, email: flags.email, json: flags.json });
     case 'audit':
       return auditCommand(args[0], loadConfig(), { since: flags.since, json: flags.json });
+    case 'keys':
+      return keysCommand(args[0], loadConfig(), { json: flags.json, ...(flags['new-key-file'] ? { newKeyFile: flags['new-key-file'] } : {}) });
     default:
-      throw new EchoError('BAD_REQUEST', `unknown command ${JSON.stringify(command)}; accepted: serve, inspect, run, upload, models, demo, token, project, audit (see echo-cloud --help)`);
+      throw new EchoError('BAD_REQUEST', `unknown command ${JSON.stringify(command)}; accepted: serve, inspect, run, upload, models, demo, token, project, audit, keys (see echo-cloud --help)`);
   }
 }
 

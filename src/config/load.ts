@@ -30,6 +30,12 @@ export interface Config {
   inboxSettleMs: number;
   logLevel: string;
   security: SecurityConfig;
+  encryption: boolean;
+  masterKey: string | null;
+  deidentify: 'off' | 'basic';
+  deidentifyWithoutRegions: 'band' | 'refuse';
+  deidentifyBandPercent: number;
+  deidentifyOtherFormats: 'refuse' | 'pass';
 }
 
 /** The repository root (bundled models live in `<root>/models`). */
@@ -127,6 +133,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     inboxSettleMs: integer(env, SETTINGS.inboxSettleMs),
     logLevel: oneOf(env, SETTINGS.logLevel),
     security: loadSecurityConfig(env),
+    encryption: oneOf(env, SETTINGS.encryption) === 'on',
+    masterKey: raw(env, SETTINGS.masterKey),
+    deidentify: oneOf(env, SETTINGS.deidentify),
+    deidentifyWithoutRegions: oneOf(env, SETTINGS.deidentifyWithoutRegions),
+    deidentifyBandPercent: integer(env, SETTINGS.deidentifyBandPercent),
+    deidentifyOtherFormats: oneOf(env, SETTINGS.deidentifyOtherFormats),
   };
   if (config.adminToken !== null && config.adminToken.length < 32) {
     throw bad(SETTINGS.adminToken, config.adminToken, 'at least 32 characters');

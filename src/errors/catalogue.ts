@@ -47,6 +47,10 @@ export const ERRORS = {
   // security
   RATE_LIMITED: { status: 429, exit: 1, summary: 'too many requests or failed authentications from this client; retry after Retry-After seconds' },
   AUDIT_BROKEN: { status: 500, exit: 1, summary: 'the audit trail failed verification or could not be written' },
+  // encryption at rest and de-identification
+  INTEGRITY: { status: 500, exit: 2, summary: 'a stored object fails its integrity check (altered, truncated or reordered)' },
+  KEY_UNAVAILABLE: { status: 500, exit: 1, summary: 'the master key that encrypted a stored object is not configured' },
+  DEIDENTIFY_REFUSED: { status: 422, exit: 2, summary: 'the file cannot be de-identified as the settings require' },
 } as const satisfies Record<string, { status: number; exit: 0 | 1 | 2; summary: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

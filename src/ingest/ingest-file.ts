@@ -5,6 +5,7 @@ import type { ObjectStore } from '../ports/object-store.ts';
 import type { RouteInput } from '../models/routing.ts';
 import { TAG } from '../models/routing.ts';
 import { randomId } from '../util/ids.ts';
+import { type IngestDeidentifier, spoolDeidentified } from './deidentify-spool.ts';
 import { validateFileName } from './file-names.ts';
 import { sniffStream } from './sniff-stream.ts';
 
@@ -30,6 +31,8 @@ export interface IngestDeps {
   route?: (input: RouteInput) => Promise<{ primary: ModelIdentity; shadows: ModelIdentity[] }>;
   maxUploadBytes: number;
   now?: () => number;
+  /** Present when ECHO_CLOUD_DEIDENTIFY is on: every upload is de-identified before it is stored. */
+  deidentify?: IngestDeidentifier;
 }
 
 export interface IngestRequest {
@@ -78,13 +81,26 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
   const clipId = randomId('clip');
   const inputKey = `inputs/${clipId}/${name}`;
   let format = '';
-  const put = await deps.store.put(
-    inputKey,
-    sniffStream(req.body, name, deps.detectFormat, deps.supportedFormats, (f) => {
-      format = f;
-    }),
-    { maxBytes: deps.maxUploadBytes },
-  );
+  let put: Awaited<ReturnType<ObjectStore['put']>>;
+  if (deps.deidentify) {
+    // The identified upload is spooled privately and only its de-identified copy is stored (its size is
+    // bounded by the reader's decoded-bytes cap, not the upload limit: pixels are stored uncompressed).
+    const spooled = await spoolDeidentified(deps.deidentify, req.body, { name, projectId: req.projectId, maxBytes: deps.maxUploadBytes, detect: deps.detectFormat, supportedFormats: deps.supportedFormats });
+    try {
+      format = spooled.format;
+      put = await deps.store.put(inputKey, spooled.body);
+    } finally {
+      await spooled.cleanup();
+    }
+  } else {
+    put = await deps.store.put(
+      inputKey,
+      sniffStream(req.body, name, deps.detectFormat, deps.supportedFormats, (f) => {
+        format = f;
+      }),
+      { maxBytes: deps.maxUploadBytes },
+    );
+  }
 
   let clipCreated = false;
   try {

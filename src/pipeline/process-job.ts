@@ -121,7 +121,8 @@ async function runModel(deps: ProcessDeps, session: ModelSessionLike, clip: Clip
     let path = (await deps.store.localPath?.(clip.inputKey)) ?? null;
     if (!path) {
       path = join(dir, 'input');
-      await pipeline(await deps.store.get(clip.inputKey), createWriteStream(path));
+      // A private copy (0600): with encryption at rest this is the only plaintext of the input, removed below.
+      await pipeline(await deps.store.get(clip.inputKey), createWriteStream(path, { mode: 0o600 }));
     }
     const cine = await deps.openCine(path, { name: clip.name, limits: { maxDecodedBytes: deps.maxDecodedBytes } });
     const readDone = now();

@@ -58,6 +58,7 @@ export async function serve(config: Config, options: { waitForWorkers?: boolean 
       catalog,
       log,
       onJobEnd: (m) => metrics.jobFinished(m.status, m.timings),
+      workRoot: join(config.dataDir, 'work'),
     });
     if (options.waitForWorkers !== false) await supervisor.ready();
   }

@@ -1,12 +1,15 @@
 import { createPostgresCatalog } from '../adapters/catalog/postgres/create-postgres-catalog.ts';
 import { createSqliteCatalog } from '../adapters/catalog/sqlite/create-sqlite-catalog.ts';
 import { createSqliteQueue } from '../adapters/queue/sqlite/index.ts';
+import { createEncryptedObjectStore } from '../adapters/store/encrypted/encrypted-object-store.ts';
+import { firstPlainObject } from '../adapters/store/encrypted/migrate.ts';
 import { createFsObjectStore } from '../adapters/store/fs/fs-object-store.ts';
 import { type Config, urlPath } from '../config/load.ts';
 import { EchoError } from '../errors/catalogue.ts';
 import type { Catalog } from '../ports/catalog.ts';
 import type { JobQueue } from '../ports/job-queue.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
+import { hasKeyFile, loadKeyring } from '../security/master-key.ts';
 
 /**
  * The one place that turns validated config into adapters. Core code receives ports and never imports an
@@ -21,7 +24,7 @@ export function createCatalog(config: Config): Catalog {
 
 export function createStore(config: Config): Promise<ObjectStore> {
   const scheme = new URL(config.storeUrl).protocol;
-  if (scheme === 'file:') return createFsObjectStore(urlPath(config.storeUrl));
+  if (scheme === 'file:') return config.encryption ? createEncryptedFsStore(config) : createPlainFsStore(config);
   throw new EchoError('CONFIG_INVALID', `ECHO_CLOUD_STORE: unsupported scheme ${scheme} (accepted: file:)`);
 }
 
@@ -31,4 +34,36 @@ export function createQueue(config: Config): Promise<JobQueue> {
     return createSqliteQueue({ path: urlPath(config.queueUrl), maxReceives: config.maxReceives, defaultVisibilitySeconds: config.visibilitySeconds });
   }
   throw new EchoError('CONFIG_INVALID', `ECHO_CLOUD_QUEUE: unsupported scheme ${scheme} (accepted: sqlite:)`);
+}
+
+/**
+ * The embedded store with encryption at rest (ECHO_CLOUD_ENCRYPTION=on, the default). A store that already
+ * holds objects but has no master key yet was written without encryption: start-up stops and says how to
+ * migrate it, rather than making a key that opens none of them.
+ */
+async function createEncryptedFsStore(config: Config): Promise<ObjectStore> {
+  const inner = await createFsObjectStore(urlPath(config.storeUrl));
+  if (!config.masterKey && !(await hasKeyFile(config.dataDir))) {
+    const plain = await firstPlainObject(inner);
+    if (plain) {
+      throw new EchoError(
+        'CONFIG_INVALID',
+        `ECHO_CLOUD_ENCRYPTION=on but the store ${config.storeUrl} holds objects written without encryption (e.g. ${plain}) and no master key exists yet: run \`echo-cloud keys migrate\` once to encrypt them, or set ECHO_CLOUD_ENCRYPTION=off`,
+        { details: { variable: 'ECHO_CLOUD_ENCRYPTION' } },
+      );
+    }
+  }
+  return createEncryptedObjectStore(inner, await loadKeyring(config.dataDir, config.masterKey));
+}
+
+/** ECHO_CLOUD_ENCRYPTION=off. A data dir with a master key holds encrypted objects: refuse to serve ciphertext. */
+async function createPlainFsStore(config: Config): Promise<ObjectStore> {
+  if (await hasKeyFile(config.dataDir)) {
+    throw new EchoError(
+      'CONFIG_INVALID',
+      `ECHO_CLOUD_ENCRYPTION=off but ${config.dataDir}/master-key exists: this store's objects are encrypted and would be served as ciphertext; set ECHO_CLOUD_ENCRYPTION=on`,
+      { details: { variable: 'ECHO_CLOUD_ENCRYPTION' } },
+    );
+  }
+  return createFsObjectStore(urlPath(config.storeUrl));
 }

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import type { Config } from '../config/load.ts';
+import { createIngestDeidentifier } from '../deidentify/ingest-deidentifier.ts';
+import { uidRootSecret } from '../deidentify/uid-secret.ts';
 import { detectFormat, supportedFormats } from '../formats/registry.ts';
 import type { UploadDeps } from '../ingest/ingest-upload.ts';
 import type { DeployedModel } from '../models/load.ts';
@@ -19,6 +21,7 @@ export function uploadDeps(config: Config, ports: { catalog: Catalog; store: Obj
     maxUploadBytes: config.maxUploadBytes,
     spoolDir: join(config.dataDir, 'work', 'uploads'),
     maxUnzippedBytes: config.maxDecodedBytes,
+    ...(config.deidentify === 'basic' ? { deidentify: deidentifier(config, ports.store) } : {}),
   };
 }
 
@@ -29,4 +32,16 @@ function routeFor(config: Config): NonNullable<UploadDeps['route']> {
     const plan = await directory.route(input);
     return { primary: identityOf(plan.primary), shadows: plan.shadows.map(identityOf) };
   };
+}
+
+function deidentifier(config: Config, store: ObjectStore) {
+  const settings = {
+    withoutRegions: config.deidentifyWithoutRegions,
+    bandPercent: config.deidentifyBandPercent,
+    otherFormats: config.deidentifyOtherFormats,
+    maxDecodedBytes: config.maxDecodedBytes,
+    // One file gets as long as one job may run in a worker.
+    timeoutMs: config.jobTimeoutSeconds * 1000,
+  };
+  return createIngestDeidentifier(settings, join(config.dataDir, 'work', 'deidentify'), uidRootSecret(store));
 }

@@ -1,4 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { EchoError, type ErrorCode, toEchoError } from '../errors/catalogue.ts';
 import type { Catalog } from '../ports/catalog.ts';
@@ -18,6 +20,11 @@ export interface SupervisorOptions {
   log: Logger;
   onJobStart?: (message: Extract<WorkerToSupervisor, { type: 'job-start' }>, pid: number) => void;
   onJobEnd?: (message: Extract<WorkerToSupervisor, { type: 'job-end' }>) => void;
+  /**
+   * `<data>/work`: a worker that dies without cleaning up leaves `<workRoot>/<pid>` (and `model-<pid>` with
+   * the command runtime), which may hold a decrypted input (encryption at rest); removed when it exits.
+   */
+  workRoot?: string;
 }
 
 interface Slot {
@@ -75,6 +82,14 @@ export function startSupervisor(options: SupervisorOptions) {
   async function onExit(slot: Slot, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     if (slot.child !== child) return;
     slot.child = null;
+    if (options.workRoot && child.pid) {
+      // Its job folder and the command runtime's scratch folder (decoded frames) both hold patient data.
+      for (const name of [String(child.pid), `model-${child.pid}`]) {
+        await rm(join(options.workRoot, name), { recursive: true, force: true }).catch((err) =>
+          log.warn({ err: toEchoError(err).toJSON(), worker: slot.index }, 'could not remove the work folder of an exited worker'),
+        );
+      }
+    }
     const held = slot.job;
     slot.job = null;
     if (held) await recover(held, slot.killedFor ?? 'WORKER_DIED', code, signal);

@@ -3,8 +3,11 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { text } from 'node:stream/consumers';
 import { after, before, describe, test } from 'node:test';
+import { loadConfig } from '../../src/config/load.ts';
 import { writeDemoFiles } from '../../src/demo/write-demo-files.ts';
+import { createStore } from '../../src/wiring/adapters.ts';
 import { PHANTOM_MATS, startServer, type TestServer, uploadBytes, waitForClip } from '../helpers/server.ts';
 
 const VIEWS = ['AP2', 'AP3', 'AP4', 'AP5', 'PLAX', 'RVIF', 'SUBC4', 'SUBIVC', 'PSAXAo', 'PSAXM', 'PSAXPM', 'PSAXAp', 'SUPRA'];
@@ -72,8 +75,10 @@ describe('HTTP upload → queue → worker → model → stored result', () => {
     assert.equal(row?.split(',')[0], 'ap4_patient.mat');
     assert.equal(row?.split(',')[1], doc.prediction.view);
 
-    // the stored outputs sit beside each other under outputs/
-    const stored = readFileSync(join(server.dataDir, 'objects', doc.input.key.replace(/^inputs/, 'outputs').replace(/\.mat$/, '.csv')), 'utf8');
+    // the stored outputs sit beside each other under outputs/ (read through the store: they are encrypted at rest)
+    const store = await createStore(loadConfig({ ECHO_CLOUD_DATA_DIR: server.dataDir }));
+    const stored = await text(await store.get(doc.input.key.replace(/^inputs/, 'outputs').replace(/\.mat$/, '.csv')));
+    await store.close();
     assert.match(stored, /^filename,predicted view,predicted quality,prediction std\n/);
   });
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
@@ -24,6 +24,7 @@ function supervise(e: Embedded, maxReceives: number, onJobStart: (pid: number) =
     catalog: e.catalog,
     log: pino({ level: 'silent' }),
     onJobStart: (_m, pid) => onJobStart(pid),
+    workRoot: join(e.dir, 'work'),
   });
 }
 
@@ -48,6 +49,8 @@ test('a worker SIGKILLed mid-job loses nothing: the job is released at once and 
     assert.ok(Date.now() - started < 60_000);
     assert.equal(killed.length, 1);
     assert.equal(alive(killed[0]!), false);
+    // the killed worker's private work folder (a decrypted input may sit there) is gone
+    assert.equal(existsSync(join(e.dir, 'work', String(killed[0]))), false);
     assert.ok(done.resultId);
     const outputs: string[] = [];
     for await (const key of e.store.list('outputs/')) outputs.push(key);

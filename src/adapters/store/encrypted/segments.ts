@@ -1,0 +1,115 @@
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { EchoError } from '../../../errors/catalogue.ts';
+import { type Header, SEGMENT_BYTES, segmentParams, TAG_BYTES } from './format.ts';
+
+/**
+ * Encrypts a plaintext stream into segments (see format.ts). One segment of plaintext is held at a time:
+ * a full segment waits until the next byte arrives, because only then is it known not to be the last.
+ * `onPlain` sees every plaintext chunk first (for the size cap and the sha256).
+ */
+export async function* encryptSegments(
+  body: AsyncIterable<Uint8Array | string>,
+  header: Pick<Header, 'fixed' | 'noncePrefix'>,
+  dataKey: Buffer,
+  onPlain: (chunk: Uint8Array) => void,
+): AsyncIterable<Uint8Array> {
+  let held: Buffer[] = [];
+  let heldBytes = 0;
+  let index = 0;
+  const seal = (plain: Buffer, final: boolean): Buffer[] => {
+    const { nonce, aad } = segmentParams(header, index++, final);
+    const cipher = createCipheriv('aes-256-gcm', dataKey, nonce);
+    cipher.setAAD(aad);
+    const out = cipher.update(plain);
+    cipher.final();
+    return [out, cipher.getAuthTag()];
+  };
+  for await (const raw of body) {
+    const chunk = typeof raw === 'string' ? Buffer.from(raw) : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+    onPlain(chunk);
+    held.push(chunk);
+    heldBytes += chunk.length;
+    if (heldBytes <= SEGMENT_BYTES) continue;
+    const all = Buffer.concat(held, heldBytes);
+    let at = 0;
+    // Strictly more than a segment: the segment sealed here is certainly not the last one.
+    while (heldBytes - at > SEGMENT_BYTES) {
+      yield* seal(all.subarray(at, at + SEGMENT_BYTES), false);
+      at += SEGMENT_BYTES;
+    }
+    held = [all.subarray(at)];
+    heldBytes -= at;
+  }
+  yield* seal(Buffer.concat(held, heldBytes), true);
+}
+
+/**
+ * Decrypts the segments that follow the header. Each segment's plaintext is released only after its tag
+ * verified; any failure (altered, reordered, truncated or extended ciphertext) throws ECHO_ERR_INTEGRITY
+ * naming the object and the segment.
+ */
+export async function* decryptSegments(
+  rest: AsyncIterable<Uint8Array>,
+  first: Buffer,
+  header: Pick<Header, 'fixed' | 'noncePrefix'>,
+  dataKey: Buffer,
+  objectKey: string,
+  keyId: string,
+): AsyncIterable<Buffer> {
+  const whole = SEGMENT_BYTES + TAG_BYTES;
+  // Received bytes not yet opened, as a list: each byte is copied at most once (when a segment straddles
+  // two chunks), never re-concatenated per chunk.
+  const parts: Buffer[] = first.length > 0 ? [first] : [];
+  let held = first.length;
+  const take = (n: number): Buffer => {
+    const head = parts[0]!;
+    if (head.length >= n) {
+      if (head.length === n) parts.shift();
+      else parts[0] = head.subarray(n);
+      held -= n;
+      return head.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    let at = 0;
+    while (at < n) {
+      const p = parts[0]!;
+      const k = Math.min(p.length, n - at);
+      p.copy(out, at, 0, k);
+      at += k;
+      if (k === p.length) parts.shift();
+      else parts[0] = p.subarray(k);
+    }
+    held -= n;
+    return out;
+  };
+  let index = 0;
+  const open = (sealed: Buffer, final: boolean): Buffer => {
+    const { nonce, aad } = segmentParams(header, index, final);
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', dataKey, nonce);
+      decipher.setAAD(aad);
+      decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+      const plain = decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES));
+      decipher.final();
+      index++;
+      return plain;
+    } catch {
+      throw integrityError(objectKey, keyId, `segment ${index}${final ? ' (the last)' : ''} fails authentication: the object was altered, truncated, extended or its segments reordered`);
+    }
+  };
+  for await (const raw of rest) {
+    if (raw.byteLength === 0) continue;
+    parts.push(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength));
+    held += raw.byteLength;
+    // More than a whole segment held: the first one is not the last.
+    while (held > whole) yield open(take(whole), false);
+  }
+  if (held < TAG_BYTES) throw integrityError(objectKey, keyId, `it ends inside segment ${index} (${held} bytes where a segment needs at least ${TAG_BYTES}): truncated`);
+  yield open(take(held), true);
+}
+
+export function integrityError(objectKey: string, keyId: string | null, why: string): EchoError {
+  return new EchoError('INTEGRITY', `stored object ${objectKey}${keyId ? ` (data key wrapped by master key ${keyId})` : ''}: ${why}`, {
+    details: { key: objectKey, ...(keyId ? { keyId } : {}) },
+  });
+}
