@@ -9,7 +9,10 @@ import type { Principal } from '../security/tokens.ts';
 import { registerErrorHandling } from './error-handler.ts';
 import type { Metrics } from './metrics.ts';
 import { clipRoutes } from './routes/clips.ts';
+import { eventRoutes } from './routes/events.ts';
+import { frameRoutes } from './routes/frames.ts';
 import { systemRoutes } from './routes/system.ts';
+import { webRoutes } from './routes/web.ts';
 import { clipSchema, errorSchema, resultDocumentSchema, studyUploadSchema } from './schemas.ts';
 
 export interface AppDeps {
@@ -60,8 +63,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         request.principal = await deps.authenticate(request.headers.authorization);
       });
       await v1.register(clipRoutes, { deps });
+      await v1.register(frameRoutes, { deps });
+      await v1.register(eventRoutes, { deps });
     },
     { prefix: '/v1' },
   );
+  await app.register(webRoutes);
   return app;
 }

@@ -20,7 +20,7 @@ function requireWriter(p: Principal): void {
   if (p.role === 'viewer') throw new EchoError('FORBIDDEN', 'this token has the viewer role; uploading and retrying need the uploader or admin role');
 }
 
-function clipView(clip: Clip, result: Result | null, extra: Record<string, unknown> = {}) {
+export function clipView(clip: Clip, result: Result | null, extra: Record<string, unknown> = {}) {
   return {
     id: clip.id,
     status: clip.status,
