@@ -135,7 +135,8 @@ export function Viewer(props: { id: string; clip: Clip | undefined }) {
   const p = result?.prediction;
   const here = result ? frameResultAt(result.frames, frame) : null;
   const index = source?.index;
-  const regions = index?.regions.filter((r) => r.x1 > r.x0 && r.y1 > r.y0 && r.x0 < index.source_width && r.y0 < index.source_height) ?? [];
+  // A region outside the frame is a header that does not describe these pixels: not drawn.
+  const regions = index?.regions.filter((r) => r.x1 > r.x0 && r.y1 > r.y0 && r.x0 >= 0 && r.y0 >= 0 && r.x1 < index.source_width && r.y1 < index.source_height) ?? [];
 
   return (
     <main class="viewer" aria-labelledby="viewer-title">
@@ -161,13 +162,13 @@ export function Viewer(props: { id: string; clip: Clip | undefined }) {
           {error}
         </p>
       )}
-      <div class="stage-row">
+      <div class="viewer-grid">
         <div class="stage" style={index ? { aspectRatio: `${index.width} / ${index.height}` } : undefined}>
           <canvas ref={canvas} width={index?.width ?? 1} height={index?.height ?? 1} data-testid="viewer-canvas" aria-label={`Frame ${frame + 1} of ${n}`} role="img" />
           {index && regions.length > 0 && (
             <svg class="sector" viewBox={`0 0 ${index.source_width} ${index.source_height}`} preserveAspectRatio="none" aria-label="Ultrasound region" role="img">
               {regions.map((r, k) => (
-                <rect key={k} x={r.x0} y={r.y0} width={Math.min(r.x1, index.source_width - 1) - r.x0} height={Math.min(r.y1, index.source_height - 1) - r.y0} />
+                <rect key={k} x={r.x0} y={r.y0} width={r.x1 - r.x0 + 1} height={r.y1 - r.y0 + 1} />
               ))}
             </svg>
           )}
@@ -204,7 +205,6 @@ export function Viewer(props: { id: string; clip: Clip | undefined }) {
             </ol>
           </aside>
         )}
-      </div>
       <fieldset class="controls">
         <legend class="visually-hidden">Playback</legend>
         <button type="button" onClick={() => setPlaying((x) => !x)} disabled={!n} aria-pressed={playing} data-testid="play">
@@ -262,6 +262,7 @@ export function Viewer(props: { id: string; clip: Clip | undefined }) {
           </button>
         </fieldset>
       )}
+      </div>
       <p class="hint">Keys: Space play/pause · ← → step · Home/End first/last frame.</p>
     </main>
   );

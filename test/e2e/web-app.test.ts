@@ -1,0 +1,131 @@
+/**
+ * The web app in a real browser (Debian chromium via playwright-core) against the real server: sign in,
+ * upload three cines of different formats, watch them reach `done` live, play one in the viewer, check
+ * the overlay against the API, download the CSV. Screenshots go to test-artifacts/.
+ */
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { ARTIFACTS, launchBrowser } from '../helpers/browser.ts';
+import { ROOT, startServer, type TestServer } from '../helpers/server.ts';
+
+const FILES = [
+  join(ROOT, 'test/fixtures/phantom-mat/ap4_patient.mat'),
+  join(ROOT, 'test/fixtures/dicom/real/examples_ybr_color.dcm'),
+  join(ROOT, 'test/fixtures/video/mjpeg.avi'),
+];
+
+let server: TestServer;
+let browser: Browser;
+let page: Page;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  page = await context.newPage();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.cleanup();
+});
+
+async function apiJson<T>(path: string): Promise<T> {
+  const res = await server.fetch(path);
+  assert.equal(res.status, 200, `${path}: ${res.status}`);
+  return (await res.json()) as T;
+}
+
+test('sign-in refuses a wrong token and accepts the right one', async () => {
+  await page.goto(server.url);
+  await page.getByLabel('API token').fill('not-a-token');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('alert').filter({ hasText: 'not valid' }).waitFor();
+  await page.getByLabel('API token').fill(server.token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('[data-testid=live-state]', { hasText: 'Live' }).waitFor({ timeout: 15_000 });
+});
+
+test('an unsupported file is refused in the browser with the reason, before sending', async () => {
+  const fake = join(server.dataDir, 'not-a-cine.mat');
+  await writeFile(fake, 'hello, I am text pretending to be a MAT-file');
+  await page.getByTestId('file-input').setInputFiles(fake);
+  const item = page.locator('[data-testid=upload-item][data-state=refused]', { hasText: 'not-a-cine.mat' });
+  await item.waitFor();
+  assert.match(await item.innerText(), /MATLAB/);
+  const { clips } = await apiJson<{ clips: unknown[] }>('/v1/clips');
+  assert.equal(clips.length, 0, 'the refused file never reached the server');
+});
+
+test('three formats upload with progress and reach done without a reload', async () => {
+  const navigations: string[] = [];
+  page.on('framenavigated', (f) => {
+    if (f === page.mainFrame()) navigations.push(f.url());
+  });
+  await page.getByTestId('file-input').setInputFiles(FILES);
+  await page.locator('[data-testid=upload-item][data-state=sent]').nth(2).waitFor({ timeout: 30_000 });
+  for (const file of FILES) {
+    const name = file.split('/').pop()!;
+    await page.locator(`[data-testid=clip-row][data-name="${name}"][data-status=done]`).waitFor({ timeout: 90_000 });
+  }
+  assert.deepEqual(navigations, [], 'the page was not reloaded');
+  await page.screenshot({ path: join(ARTIFACTS, 'web-clips-1280.png'), fullPage: true });
+  const { clips } = await apiJson<{ clips: { status: string }[] }>('/v1/clips');
+  assert.deepEqual(
+    clips.map((c) => c.status),
+    ['done', 'done', 'done'],
+  );
+});
+
+test('the viewer plays the cine, overlays the API result and downloads the CSV', async () => {
+  const row = page.locator('[data-testid=clip-row][data-name="ap4_patient.mat"]');
+  const id = (await row.getAttribute('data-clip-id'))!;
+  await row.getByRole('link', { name: 'ap4_patient.mat' }).click();
+  await page.waitForURL(`**/clips/${id}`);
+  await page.locator('[data-testid=viewer-canvas][data-first-frame]').waitFor({ timeout: 30_000 });
+
+  const result = await apiJson<{ prediction: { view: string; confidence: number }; frames: unknown[] }>(`/v1/clips/${id}/result`);
+  await page.getByTestId('overlay').waitFor();
+  assert.equal(await page.getByTestId('overlay-view').innerText(), result.prediction.view);
+  assert.equal(await page.getByTestId('overlay-confidence').innerText(), `${(result.prediction.confidence * 100).toFixed(1)}%`);
+
+  // The canvas shows real pixels, not a blank frame.
+  const lit = await page.getByTestId('viewer-canvas').evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i]! > 10) n++;
+    return n;
+  });
+  assert.ok(lit > 100, `the first frame has ${lit} lit pixels`);
+
+  const frameOf = async () => Number(await page.getByTestId('frame-index').getAttribute('data-frame'));
+  assert.equal(await frameOf(), 0);
+  await page.getByTestId('play').click();
+  const seen = new Set<number>();
+  const deadline = Date.now() + 5000;
+  while (seen.size < 4 && Date.now() < deadline) {
+    seen.add(await frameOf());
+    await page.waitForTimeout(30);
+  }
+  await page.getByTestId('play').click();
+  assert.ok(seen.size >= 4, `the frame index advanced while playing (saw ${[...seen].join(', ')})`);
+  // Keyboard: the right arrow steps one frame.
+  const before = await frameOf();
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction((f) => document.querySelector('[data-testid=frame-index]')?.getAttribute('data-frame') !== String(f), before);
+  await page.screenshot({ path: join(ARTIFACTS, 'web-viewer-1280.png'), fullPage: true });
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-csv').click()]);
+  const csv = await readFile((await download.path())!, 'utf8');
+  const expected = await (await server.fetch(`/v1/clips/${id}/result.csv`)).text();
+  assert.equal(csv, expected);
+  assert.equal(download.suggestedFilename(), 'ap4_patient.csv');
+
+  await page.setViewportSize({ width: 768, height: 1024 });
+  await page.screenshot({ path: join(ARTIFACTS, 'web-viewer-768.png'), fullPage: true });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `no horizontal scrolling at tablet width (overflow ${overflow}px)`);
+});
