@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ARTIFACTS, launchBrowser } from '../helpers/browser.ts';
-import { ROOT, startServer, type TestServer } from '../helpers/server.ts';
+import { writeDemoFiles } from '../../src/demo/write-demo-files.ts';
+import { ROOT, startServer, type TestServer, uploadBytes } from '../helpers/server.ts';
 
 const FILES = [
   join(ROOT, 'test/fixtures/phantom-mat/ap4_patient.mat'),
@@ -128,4 +129,22 @@ test('the viewer plays the cine, overlays the API result and downloads the CSV',
   await page.screenshot({ path: join(ARTIFACTS, 'web-viewer-768.png'), fullPage: true });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `no horizontal scrolling at tablet width (overflow ${overflow}px)`);
+});
+
+test('the viewer draws the ultrasound region of a DICOM cine that states one', async () => {
+  const demo = join(server.dataDir, 'demo');
+  await writeDemoFiles(demo);
+  const res = await uploadBytes(server, 'demo-ap4.dcm', await readFile(join(demo, 'demo-ap4.dcm')));
+  const { id } = (await res.json()) as { id: string };
+  const index = await apiJson<{ regions: { x0: number; y0: number; x1: number; y1: number }[]; source_width: number }>(`/v1/clips/${id}/frames.json`);
+  assert.equal(index.regions.length, 1, 'the demo DICOM states one ultrasound region');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(`${server.url}/clips/${id}`);
+  await page.locator('[data-testid=viewer-canvas][data-first-frame]').waitFor({ timeout: 30_000 });
+  const rect = page.locator('svg.sector rect');
+  await rect.waitFor();
+  const r = index.regions[0]!;
+  assert.equal(Number(await rect.getAttribute('x')), r.x0);
+  assert.equal(Number(await rect.getAttribute('width')), r.x1 - r.x0 + 1);
+  await page.screenshot({ path: join(ARTIFACTS, 'web-viewer-sector.png') });
 });

@@ -163,7 +163,7 @@ export function Viewer(props: { id: string; clip: Clip | undefined }) {
         </p>
       )}
       <div class="viewer-grid">
-        <div class="stage" style={index ? { aspectRatio: `${index.width} / ${index.height}` } : undefined}>
+        <div class="stage" style={index ? { aspectRatio: `${index.width} / ${index.height}`, width: `min(100%, calc(52vh * ${index.width / index.height}))` } : undefined}>
           <canvas ref={canvas} width={index?.width ?? 1} height={index?.height ?? 1} data-testid="viewer-canvas" aria-label={`Frame ${frame + 1} of ${n}`} role="img" />
           {index && regions.length > 0 && (
             <svg class="sector" viewBox={`0 0 ${index.source_width} ${index.source_height}`} preserveAspectRatio="none" aria-label="Ultrasound region" role="img">
