@@ -56,7 +56,7 @@ test('an unsupported file is refused in the browser with the reason, before send
   await page.getByTestId('file-input').setInputFiles(fake);
   const item = page.locator('[data-testid=upload-item][data-state=refused]', { hasText: 'not-a-cine.mat' });
   await item.waitFor();
-  assert.match(await item.innerText(), /MATLAB/);
+  assert.match((await item.textContent()) ?? '', /MATLAB/);
   const { clips } = await apiJson<{ clips: unknown[] }>('/v1/clips');
   assert.equal(clips.length, 0, 'the refused file never reached the server');
 });
@@ -90,12 +90,13 @@ test('the viewer plays the cine, overlays the API result and downloads the CSV',
 
   const result = await apiJson<{ prediction: { view: string; confidence: number }; frames: unknown[] }>(`/v1/clips/${id}/result`);
   await page.getByTestId('overlay').waitFor();
-  assert.equal(await page.getByTestId('overlay-view').innerText(), result.prediction.view);
-  assert.equal(await page.getByTestId('overlay-confidence').innerText(), `${(result.prediction.confidence * 100).toFixed(1)}%`);
+  assert.equal(await page.getByTestId('overlay-view').textContent(), result.prediction.view);
+  assert.equal(await page.getByTestId('overlay-confidence').textContent(), `${(result.prediction.confidence * 100).toFixed(1)}%`);
 
   // The canvas shows real pixels, not a blank frame.
-  const lit = await page.getByTestId('viewer-canvas').evaluate((c: HTMLCanvasElement) => {
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+  type Canvas2d = { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+  const lit = await page.getByTestId('viewer-canvas').evaluate((c: Canvas2d) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     let n = 0;
     for (let i = 0; i < d.length; i += 4) if (d[i]! > 10) n++;
     return n;
@@ -113,10 +114,11 @@ test('the viewer plays the cine, overlays the API result and downloads the CSV',
   }
   await page.getByTestId('play').click();
   assert.ok(seen.size >= 4, `the frame index advanced while playing (saw ${[...seen].join(', ')})`);
-  // Keyboard: the right arrow steps one frame.
-  const before = await frameOf();
+  // Keyboard: Home goes to the first frame, the right arrow steps one frame.
+  await page.keyboard.press('Home');
+  await page.locator('[data-testid=frame-index][data-frame="0"]').waitFor();
   await page.keyboard.press('ArrowRight');
-  await page.waitForFunction((f) => document.querySelector('[data-testid=frame-index]')?.getAttribute('data-frame') !== String(f), before);
+  await page.locator('[data-testid=frame-index][data-frame="1"]').waitFor();
   await page.screenshot({ path: join(ARTIFACTS, 'web-viewer-1280.png'), fullPage: true });
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-csv').click()]);
@@ -127,7 +129,7 @@ test('the viewer plays the cine, overlays the API result and downloads the CSV',
 
   await page.setViewportSize({ width: 768, height: 1024 });
   await page.screenshot({ path: join(ARTIFACTS, 'web-viewer-768.png'), fullPage: true });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = await page.locator('html').evaluate((html: { scrollWidth: number; clientWidth: number }) => html.scrollWidth - html.clientWidth);
   assert.ok(overflow <= 0, `no horizontal scrolling at tablet width (overflow ${overflow}px)`);
 });
 
