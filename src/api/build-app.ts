@@ -12,6 +12,7 @@ import { clipRoutes } from './routes/clips.ts';
 import { eventRoutes } from './routes/events.ts';
 import { frameRoutes } from './routes/frames.ts';
 import { systemRoutes } from './routes/system.ts';
+import { uploadRoutes } from './routes/uploads.ts';
 import { webRoutes } from './routes/web.ts';
 import { clipSchema, errorSchema, resultDocumentSchema, studyUploadSchema } from './schemas.ts';
 
@@ -65,6 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(clipRoutes, { deps });
       await v1.register(frameRoutes, { deps });
       await v1.register(eventRoutes, { deps });
+      await v1.register(uploadRoutes, { deps });
     },
     { prefix: '/v1' },
   );

@@ -4,12 +4,16 @@
  * the overlay against the API, download the CSV. Screenshots go to test-artifacts/.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ARTIFACTS, launchBrowser } from '../helpers/browser.ts';
 import { writeDemoFiles } from '../../src/demo/write-demo-files.ts';
+import { writeDicomCine } from '../../src/formats/dicom-writer/write-dicom.ts';
+import { generatePhantom } from '../../src/phantom/index.ts';
+import { CHUNK_BYTES, RESUMABLE_ABOVE } from '../../web/src/upload-limits.ts';
 import { ROOT, startServer, type TestServer, uploadBytes } from '../helpers/server.ts';
 
 const FILES = [
@@ -79,6 +83,26 @@ test('three formats upload with progress and reach done without a reload', async
     clips.map((c) => c.status),
     ['done', 'done', 'done'],
   );
+});
+
+test('a large file goes up in resumable chunks with progress and reaches done', async () => {
+  const p = generatePhantom({ view: 'PSAXM', quality: 0.8, seed: 5, frames: 24, height: 600, width: 800 });
+  const bytes = writeDicomCine({ frames: p.frames, height: p.height, width: p.width, fps: 25 });
+  assert.ok(bytes.length > RESUMABLE_ABOVE, `${bytes.length} bytes`);
+  const path = join(server.dataDir, 'large-psaxm.dcm');
+  await writeFile(path, bytes);
+  const chunks: string[] = [];
+  page.on('request', (r) => {
+    if (r.method() === 'PUT' && r.url().includes('/v1/uploads/')) chunks.push(r.headers()['upload-offset'] ?? '');
+  });
+  await page.getByTestId('file-input').setInputFiles(path);
+  await page.locator('[data-testid=clip-row][data-name="large-psaxm.dcm"][data-status=done]').waitFor({ timeout: 90_000 });
+  assert.deepEqual(
+    chunks,
+    Array.from({ length: Math.ceil(bytes.length / CHUNK_BYTES) }, (_, i) => String(i * CHUNK_BYTES)),
+  );
+  const { clips } = await apiJson<{ clips: { name: string; sha256: string }[] }>('/v1/clips');
+  assert.equal(clips.find((c) => c.name === 'large-psaxm.dcm')?.sha256, createHash('sha256').update(bytes).digest('hex'));
 });
 
 test('the viewer plays the cine, overlays the API result and downloads the CSV', async () => {

@@ -136,9 +136,19 @@ test('the web app at / and its client routes; the API keeps its JSON errors', as
 
 test('/openapi.json documents the new routes with bearer security', async () => {
   const doc = (await (await fetch(new URL('/openapi.json', server.url))).json()) as { paths: Record<string, Record<string, { security?: unknown[] }>> };
-  for (const path of ['/v1/events', '/v1/clips/{id}/frames', '/v1/clips/{id}/frames.json']) {
-    assert.ok(doc.paths[path]?.get, `${path} is documented`);
-    assert.deepEqual(doc.paths[path]!.get!.security, [{ bearer: [] }]);
+  const routes: [string, string][] = [
+    ['/v1/events', 'get'],
+    ['/v1/clips/{id}/frames', 'get'],
+    ['/v1/clips/{id}/frames.json', 'get'],
+    ['/v1/uploads', 'post'],
+    ['/v1/uploads/{id}', 'get'],
+    ['/v1/uploads/{id}', 'put'],
+    ['/v1/uploads/{id}', 'delete'],
+    ['/v1/uploads/{id}/complete', 'post'],
+  ];
+  for (const [path, method] of routes) {
+    assert.ok(doc.paths[path]?.[method], `${method} ${path} is documented`);
+    assert.deepEqual(doc.paths[path]![method]!.security, [{ bearer: [] }]);
   }
 });
 

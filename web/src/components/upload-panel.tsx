@@ -30,7 +30,11 @@ export function UploadPanel(props: { onUploaded: (clips: Clip[]) => void }) {
       const { file, key } = queue.current.shift()!;
       active.current++;
       update(key, { state: 'sending', message: 'Sending…' });
-      uploadFile(file, (f) => update(key, { progress: f }))
+      uploadFile(
+        file,
+        (f) => update(key, { progress: f }),
+        (note) => update(key, { message: note }),
+      )
         .then((out) => {
           const refused = out.rejected.length ? `; ${out.rejected.length} entr${out.rejected.length === 1 ? 'y' : 'ies'} refused: ${out.rejected.map((r) => `${r.name} (${r.error.message})`).join(', ')}` : '';
           update(key, { state: 'sent', progress: 1, message: `Queued as ${out.clips.length} clip${out.clips.length === 1 ? '' : 's'}${refused}` });
