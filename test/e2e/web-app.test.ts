@@ -14,7 +14,7 @@ import { writeDemoFiles } from '../../src/demo/write-demo-files.ts';
 import { writeDicomCine } from '../../src/formats/dicom-writer/write-dicom.ts';
 import { generatePhantom } from '../../src/phantom/index.ts';
 import { CHUNK_BYTES, RESUMABLE_ABOVE } from '../../web/src/upload-limits.ts';
-import { ROOT, startServer, type TestServer, uploadBytes } from '../helpers/server.ts';
+import { ROOT, startServer, type TestServer, uploadBytes, waitForClip } from '../helpers/server.ts';
 
 const FILES = [
   join(ROOT, 'test/fixtures/phantom-mat/ap4_patient.mat'),
@@ -83,6 +83,65 @@ test('three formats upload with progress and reach done without a reload', async
     clips.map((c) => c.status),
     ['done', 'done', 'done'],
   );
+});
+
+test('clips can be searched, filtered and sorted; a failed clip shows its error and can be retried', async () => {
+  // Passes the browser's check (MATLAB header) but is not a readable MAT-file: the worker fails it.
+  const broken = Buffer.concat([Buffer.from('MATLAB 5.0 MAT-file, broken on purpose'.padEnd(116, ' ')), Buffer.alloc(400, 7)]);
+  const res = await uploadBytes(server, 'broken.mat', broken);
+  const { id } = (await res.json()) as { id: string };
+  const row = page.locator(`[data-testid=clip-row][data-clip-id="${id}"][data-status=failed]`);
+  await row.waitFor({ timeout: 60_000 });
+  const api = await apiJson<{ error: { code: string; message: string } }>(`/v1/clips/${id}`);
+  assert.match((await row.textContent()) ?? '', new RegExp(api.error.code));
+  await page.getByTestId('announcer').filter({ hasText: 'broken.mat: failed' }).waitFor();
+
+  const rows = page.locator('[data-testid=clip-row]');
+  assert.equal(await rows.count(), 4);
+  await page.getByTestId('search').fill('.avi');
+  assert.deepEqual(await rows.evaluateAll((els: { dataset: Record<string, string> }[]) => els.map((e) => e.dataset['name'])), ['mjpeg.avi']);
+  await page.getByTestId('search').fill('');
+  await page.getByTestId('filter-status').selectOption('failed');
+  assert.equal(await rows.count(), 1);
+  await page.getByTestId('filter-status').selectOption('');
+  await page.getByRole('button', { name: 'Name' }).click();
+  const names = await rows.evaluateAll((els: { dataset: Record<string, string> }[]) => els.map((e) => e.dataset['name']!));
+  assert.deepEqual(names, [...names].sort());
+  await page.getByRole('button', { name: 'Uploaded' }).click();
+
+  const retried = page.waitForResponse((r) => r.url().endsWith(`/v1/clips/${id}/retry`));
+  await row.getByRole('button', { name: 'Retry broken.mat' }).click();
+  assert.equal((await retried).status(), 202);
+  await page.locator(`[data-testid=clip-row][data-clip-id="${id}"]:not([data-status=failed])`).waitFor();
+  // The same bytes fail the same way again: the row comes back to failed, live.
+  await page.locator(`[data-testid=clip-row][data-clip-id="${id}"][data-status=failed]`).waitFor({ timeout: 60_000 });
+});
+
+test('a study page lists the views found and the best-quality clip of each', async () => {
+  const demo = join(server.dataDir, 'demo-study');
+  await writeDemoFiles(demo);
+  let studyId = '';
+  for (const name of ['demo-ap4.mat', 'demo-plax.mat', 'demo-ap4.avi']) {
+    const res = await uploadBytes(server, name, await readFile(join(demo, name)), { study: 'e2e-study' });
+    const clip = (await res.json()) as { id: string; study_id: string };
+    studyId = clip.study_id;
+    await waitForClip(server, clip.id);
+  }
+  await page.locator(`[data-testid=clip-row][data-name="demo-ap4.avi"][data-status=done]`).waitFor({ timeout: 60_000 });
+  await page.locator(`[data-testid=clip-row][data-name="demo-ap4.avi"]`).getByRole('link', { name: 'study' }).click();
+  await page.waitForURL(`**/studies/${studyId}`);
+  const { clips } = await apiJson<{ clips: { name: string; study_id: string | null; result: { view: string; quality_mean: number } | null }[] }>('/v1/clips');
+  const inStudy = clips.filter((c) => c.study_id === studyId);
+  const views = [...new Set(inStudy.map((c) => c.result!.view))].sort();
+  const shown = page.getByTestId('study-view');
+  await shown.first().waitFor();
+  assert.equal(await shown.count(), views.length);
+  for (const view of views) {
+    const best = inStudy.filter((c) => c.result!.view === view).sort((a, b) => b.result!.quality_mean - a.result!.quality_mean)[0]!;
+    assert.match((await shown.filter({ hasText: view }).textContent()) ?? '', new RegExp(best.name.replace('.', '\\.')));
+  }
+  await page.screenshot({ path: join(ARTIFACTS, 'web-study-1280.png') });
+  await page.goto(server.url);
 });
 
 test('a large file goes up in resumable chunks with progress and reaches done', async () => {

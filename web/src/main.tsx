@@ -23,6 +23,8 @@ function App() {
   const [token, setTok] = useState(getToken());
   const [clips, setClips] = useState<Map<string, Clip>>(new Map());
   const [live, setLive] = useState<'connecting' | 'live' | 'offline'>('connecting');
+  // Status changes pushed by the server, read out by screen readers (a polite live region).
+  const [announcement, setAnnouncement] = useState('');
   const route = useRoute();
 
   const upsert = useCallback((list: Clip[]) => {
@@ -46,7 +48,10 @@ function App() {
     if (!token) return;
     return connectLive({
       onReady: () => void api.listClips().then(upsert, () => {}),
-      onClip: (c) => upsert([c]),
+      onClip: (c) => {
+        upsert([c]);
+        if (c.status === 'done' || c.status === 'failed') setAnnouncement(`${c.name}: ${c.status}${c.result ? `, ${c.result.view}` : ''}`);
+      },
       onState: setLive,
     });
   }, [token, upsert]);
@@ -83,6 +88,9 @@ function App() {
           Sign out
         </button>
       </header>
+      <p class="visually-hidden" aria-live="polite" data-testid="announcer">
+        {announcement}
+      </p>
       {route.page === 'viewer' ? (
         <Viewer key={route.id} id={route.id} clip={clips.get(route.id)} />
       ) : route.page === 'study' ? (
