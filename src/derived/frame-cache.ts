@@ -26,6 +26,8 @@ export interface FrameCacheDeps {
   /** Scratch space for a copied input and ffmpeg's JPEGs (sub-folders are removed after each rendering). */
   workDir: string;
   maxDecodedBytes: number;
+  /** Renderings at once in this process (each is a reader plus an ffmpeg); more requests wait their turn. */
+  maxConcurrent?: number;
 }
 
 async function readAll(stream: Readable): Promise<Buffer> {
@@ -36,6 +38,19 @@ async function readAll(stream: Readable): Promise<Buffer> {
 
 export function createFrameCache(deps: FrameCacheDeps) {
   const pending = new Map<string, Promise<FramesIndex>>();
+  const limit = deps.maxConcurrent ?? 2;
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  async function slot<T>(fn: () => Promise<T>): Promise<T> {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await fn();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  }
 
   async function render(clip: Clip): Promise<FramesIndex> {
     const keys = framesKeys(clip.id);
@@ -68,7 +83,7 @@ export function createFrameCache(deps: FrameCacheDeps) {
       if (await deps.store.head(keys.index)) return JSON.parse((await readAll(await deps.store.get(keys.index))).toString('utf8')) as FramesIndex;
       let job = pending.get(clip.id);
       if (!job) {
-        job = render(clip).finally(() => pending.delete(clip.id));
+        job = slot(() => render(clip)).finally(() => pending.delete(clip.id));
         pending.set(clip.id, job);
       }
       return job;

@@ -78,6 +78,11 @@ test('three formats upload with progress and reach done without a reload', async
   }
   assert.deepEqual(navigations, [], 'the page was not reloaded');
   await page.screenshot({ path: join(ARTIFACTS, 'web-clips-1280.png'), fullPage: true });
+  await page.setViewportSize({ width: 768, height: 1024 });
+  await page.screenshot({ path: join(ARTIFACTS, 'web-clips-768.png'), fullPage: true });
+  const overflow = await page.locator('html').evaluate((html: { scrollWidth: number; clientWidth: number }) => html.scrollWidth - html.clientWidth);
+  assert.ok(overflow <= 0, `no horizontal scrolling of the page at tablet width (overflow ${overflow}px)`);
+  await page.setViewportSize({ width: 1280, height: 800 });
   const { clips } = await apiJson<{ clips: { status: string }[] }>('/v1/clips');
   assert.deepEqual(
     clips.map((c) => c.status),
