@@ -207,6 +207,18 @@ test('the viewer plays the cine, overlays the API result and downloads the CSV',
   await page.locator('[data-testid=frame-index][data-frame="0"]').waitFor();
   await page.keyboard.press('ArrowRight');
   await page.locator('[data-testid=frame-index][data-frame="1"]').waitFor();
+  // Without loop, playing from the first frame stops on the last one after (frames - 1) / fps seconds.
+  const frames = await apiJson<{ frames: number; fps: number }>(`/v1/clips/${id}/frames.json`);
+  await page.getByRole('checkbox', { name: 'Loop' }).uncheck();
+  await page.keyboard.press('Home');
+  const t0 = Date.now();
+  await page.getByTestId('play').click();
+  await page.locator(`[data-testid=frame-index][data-frame="${frames.frames - 1}"]`).waitFor();
+  await page.getByTestId('play').filter({ hasText: 'Play' }).waitFor();
+  const seconds = (Date.now() - t0) / 1000;
+  const duration = (frames.frames - 1) / frames.fps;
+  assert.ok(seconds > duration * 0.8 && seconds < duration * 1.5 + 0.3, `played ${frames.frames} frames at ${frames.fps} fps in ${seconds} s (expected ~${duration.toFixed(2)} s)`);
+  await page.getByRole('checkbox', { name: 'Loop' }).check();
   await page.screenshot({ path: join(ARTIFACTS, 'web-viewer-1280.png'), fullPage: true });
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-csv').click()]);

@@ -26,6 +26,8 @@ export function Viewer(props: { id: string; clip: Clip | undefined }) {
   const [speed, setSpeed] = useState(1);
   const [loop, setLoop] = useState(true);
   const frameRef = useRef(0);
+  const loopRef = useRef(loop);
+  loopRef.current = loop;
   const drawn = useRef(false);
 
   // The clip: from the live list when there, else fetched once.
@@ -67,11 +69,9 @@ export function Viewer(props: { id: string; clip: Clip | undefined }) {
         drawn.current = true;
         performance.mark('echo:first-frame');
         canvas.current.dataset['firstFrame'] = String(Math.round(performance.now()));
-        // Decode the rest in the background so that playback never waits.
-        void (async () => {
-          for (let k = 0; k < source.index.frames; k++) await source.get(k);
-        })();
       }
+      // Decode the next frames now so that playback does not wait for them.
+      source.prefetch(i, loopRef.current);
     },
     [source],
   );
