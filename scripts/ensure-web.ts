@@ -4,7 +4,7 @@
  * `node scripts/ensure-web.ts` (what `npm start` runs first); `--force` always builds.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,10 +42,34 @@ export function buildWeb(): void {
   if (out.status !== 0) throw new Error(`building the web app failed (vite exit ${out.status}):\n${out.stdout}${out.stderr}`);
 }
 
+/**
+ * Builds when stale (or always with `force`). Test files run in parallel and may all ask at once: one
+ * process builds under a lock file (web/.build.lock), the others wait for it and then find the build fresh.
+ */
 export function ensureWebBuilt(force = false): boolean {
   if (!force && !webBuildStale()) return false;
-  buildWeb();
-  return true;
+  const lock = join(WEB, '.build.lock');
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      closeSync(openSync(lock, 'wx'));
+      break;
+    } catch {
+      // Another build runs (or one died and left its lock: taken over after two minutes).
+      if (Date.now() > deadline) {
+        rmSync(lock, { force: true });
+        continue;
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
+  }
+  try {
+    if (!force && !webBuildStale()) return false;
+    buildWeb();
+    return true;
+  } finally {
+    rmSync(lock, { force: true });
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -20,7 +20,7 @@ export const webRoutes: FastifyPluginAsync<{ root?: string }> = async (app, opti
   if (!existsSync(join(root, 'index.html'))) {
     app.get('/', { schema: { hide: true } }, async (_request, reply) => {
       reply.status(503).type('text/plain; charset=utf-8');
-      return 'The EchoCloud web app is not built: run `npm run build:web` (or `npm start`, which builds it) and reload. The API is at /v1 (see /openapi.json).\n';
+      return 'The EchoCloud web app is not built: run `npm run build:web`, then restart the server (`npm start` builds it before starting). The API works without it: /v1, see /openapi.json.\n';
     });
     return;
   }
