@@ -49,6 +49,7 @@ test('sign-in refuses a wrong token and accepts the right one', async () => {
   await page.getByLabel('API token').fill('not-a-token');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('alert').filter({ hasText: 'not valid' }).waitFor();
+  await page.screenshot({ path: join(ARTIFACTS, 'web-signin.png') });
   await page.getByLabel('API token').fill(server.token);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.locator('[data-testid=live-state]', { hasText: 'Live' }).waitFor({ timeout: 15_000 });
