@@ -11,8 +11,12 @@ import type { Authenticate, Principal } from '../security/tokens.ts';
 import { registerErrorHandling } from './error-handler.ts';
 import type { Metrics } from './metrics.ts';
 import { clipRoutes } from './routes/clips.ts';
+import { eventRoutes } from './routes/events.ts';
+import { frameRoutes } from './routes/frames.ts';
 import { systemRoutes } from './routes/system.ts';
 import { tokenRoutes } from './routes/tokens.ts';
+import { uploadRoutes } from './routes/uploads.ts';
+import { webRoutes } from './routes/web.ts';
 import { clipSchema, errorSchema, resultDocumentSchema, studyUploadSchema } from './schemas.ts';
 import { installAccessControl } from './security/access-control.ts';
 import { registerRateLimits } from './security/rate-limits.ts';
@@ -76,8 +80,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       installAccessControl(v1, { authenticate: deps.authenticate, audit: deps.audit, limits });
       await v1.register(clipRoutes, { deps });
       await v1.register(tokenRoutes, { deps });
+      await v1.register(frameRoutes, { deps });
+      await v1.register(eventRoutes, { deps });
+      await v1.register(uploadRoutes, { deps });
     },
     { prefix: '/v1' },
   );
+  await app.register(webRoutes);
   return app;
 }

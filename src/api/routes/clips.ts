@@ -21,7 +21,7 @@ function principal(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-function clipView(clip: Clip, result: Result | null, extra: Record<string, unknown> = {}) {
+export function clipView(clip: Clip, result: Result | null, extra: Record<string, unknown> = {}) {
   return {
     id: clip.id,
     status: clip.status,
