@@ -32,6 +32,10 @@ interface Route {
   params: Record<string, string>;
   /** A minimal valid JSON body for routes that take one (so validation does not answer before the route). */
   body: unknown;
+  /** Required header parameters, filled with a valid value (0 for integers). */
+  headers: Record<string, string>;
+  /** The route takes raw bytes (application/octet-stream): a few are sent. */
+  raw: boolean;
 }
 
 /** The smallest value a schema accepts: required properties only, first enum value, minimum, minLength. */
@@ -61,6 +65,7 @@ let routes: Route[];
 const tokens: Record<string, string> = {};
 let clipId: string;
 let victimTokenId: string;
+let uploadId: string;
 
 async function cli(args: string[]) {
   const r = await runCli(args, { ECHO_CLOUD_DATA_DIR: server.dataDir });
@@ -94,10 +99,18 @@ before(async () => {
   await catalog.createToken({ id: randomId('tok'), hash: hashToken(tokens.expired), projectId: 'default', role: 'admin', label: 'expired', createdAt: Date.now() - 7200_000, expiresAt: Date.now() - 1000 });
   await catalog.close();
   tokens.forged = generateToken();
+  // A resumable upload session of the default project, for the /v1/uploads/{id} routes.
+  const session = await fetch(new URL('/v1/uploads', server.url), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'victim.mat', size: 1024 }),
+  });
+  assert.equal(session.status, 201, await session.clone().text());
+  uploadId = ((await session.json()) as { id: string }).id;
 
   type Operation = {
     'x-echo-role'?: Role;
-    parameters?: { in: string; name: string; schema?: JsonSchema }[];
+    parameters?: { in: string; name: string; required?: boolean; schema?: JsonSchema }[];
     requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
   };
   const doc = (await (await fetch(new URL('/openapi.json', server.url))).json()) as { paths: Record<string, Record<string, Operation>> };
@@ -110,6 +123,10 @@ before(async () => {
         role: op['x-echo-role']!,
         params: Object.fromEntries((op.parameters ?? []).filter((p) => p.in === 'path').map((p) => [p.name, String(p.schema?.type ?? 'string')])),
         body: op.requestBody?.content?.['application/json'] ? sample(op.requestBody.content['application/json'].schema) : undefined,
+        headers: Object.fromEntries(
+          (op.parameters ?? []).filter((p) => p.in === 'header' && p.required).map((p) => [p.name, p.schema?.type === 'integer' || p.schema?.type === 'number' ? '0' : 'x']),
+        ),
+        raw: op.requestBody?.content?.['application/octet-stream'] !== undefined,
       })),
     );
 });
@@ -119,21 +136,26 @@ after(async () => {
 });
 
 /**
- * Fills path parameters: `id` with an object of the default project (a token id under /v1/tokens, else the
- * clip), numeric ones with 0 (a frame index, say), others with the clip id.
+ * Fills path parameters: `id` with an object of the default project (a token id under /v1/tokens, an upload
+ * session under /v1/uploads, else the clip), numeric ones with 0 (a frame index, say), others with the clip id.
  */
 function urlOf(route: Route): string {
   return route.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
     if (name !== 'id' && (route.params[name] === 'integer' || route.params[name] === 'number')) return '0';
-    return route.path.startsWith('/v1/tokens') ? victimTokenId : clipId;
+    if (route.path.startsWith('/v1/tokens')) return victimTokenId;
+    if (route.path.startsWith('/v1/uploads')) return uploadId;
+    return clipId;
   });
 }
 
 /** One request; the body is read for at most 2 s (a streaming route such as server-sent events never ends). */
 async function call(route: Route, token: string | null): Promise<{ status: number; text: string }> {
-  const headers: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
-  let body: string | undefined;
-  if (route.body !== undefined) {
+  const headers: Record<string, string> = { ...route.headers, ...(token === null ? {} : { authorization: `Bearer ${token}` }) };
+  let body: string | Uint8Array | undefined;
+  if (route.raw) {
+    headers['content-type'] = 'application/octet-stream';
+    body = new Uint8Array(16);
+  } else if (route.body !== undefined) {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(route.body);
   }
@@ -198,7 +220,7 @@ test('a valid admin token of another project gets 404 on every route naming an o
     if (route.path.includes('{')) {
       objectRoutes++;
       const { status, text } = await call(route, tokens.other!);
-      assert.equal(status, 404, `${route.method} ${route.path} from another project: ${status} ${text}`);
+      assert.equal(status, 404, `${route.method} ${route.path} from another project: ${status} ${text}${status >= 500 ? `\nserver log:\n${server.output().slice(-3000)}` : ""}`);
       assert.equal(codeOf(text), 'ECHO_ERR_NOT_FOUND');
       if (route.method === 'GET') {
         const own = await call(route, server.token);
@@ -208,7 +230,7 @@ test('a valid admin token of another project gets 404 on every route naming an o
       listRoutes++;
       const { status, text } = await call(route, tokens.other!);
       assert.equal(status, 200, `${route.method} ${route.path} from another project: ${status} ${text}`);
-      assert.ok(!text.includes(clipId) && !text.includes(victimTokenId), `${route.method} ${route.path} shows no object of the default project`);
+      assert.ok(!text.includes(clipId) && !text.includes(victimTokenId) && !text.includes(uploadId), `${route.method} ${route.path} shows no object of the default project`);
       const own = await call(route, server.token);
       if (route.path === '/v1/clips') assert.ok(own.text.includes(clipId), 'control: the own project lists its clip');
       if (route.path === '/v1/tokens') assert.ok(own.text.includes(victimTokenId), 'control: the own project lists its token');

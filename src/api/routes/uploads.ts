@@ -104,7 +104,13 @@ export const uploadRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, {
     },
     async (request) => {
       const p = writer(request);
-      const body = request.body as Readable;
+      const body = request.body as Readable | undefined;
+      if (!body) {
+        // No body reached the parser (an empty request): name the session's state first, so another
+        // project's session still answers 404.
+        await sessions.status(request.params.id, p.projectId);
+        throw new EchoError('BAD_REQUEST', 'no chunk arrived: send the bytes as the request body with content-type application/octet-stream');
+      }
       try {
         return view(await sessions.append(request.params.id, p.projectId, Number(request.headers['upload-offset']), body));
       } catch (err) {
