@@ -28,6 +28,14 @@ export interface Config {
   inbox: boolean;
   inboxSettleMs: number;
   logLevel: string;
+  awsRegion: string | null;
+  awsEndpoint: string | null;
+  kmsKeyId: string | null;
+  spot: boolean;
+  spotPollMs: number;
+  imdsEndpoint: string;
+  scaleInProtection: boolean;
+  autoscalingEndpoint: string | null;
 }
 
 /** The repository root (bundled models live in `<root>/models`). */
@@ -81,6 +89,13 @@ function url(env: Env, s: Setting, fallback: string, schemes: string[]): string 
   return v;
 }
 
+/** An http(s) URL setting that may be unset. */
+function optionalUrl(env: Env, s: Setting): string | null {
+  const v = raw(env, s);
+  if (v === null) return null;
+  return url(env, s, v, ['http', 'https']);
+}
+
 function fileUrl(scheme: string, path: string): string {
   return `${scheme}://${resolve(path)}`;
 }
@@ -106,8 +121,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     dataDir,
     adminToken: raw(env, SETTINGS.adminToken),
     role: oneOf(env, SETTINGS.role),
-    storeUrl: url(env, SETTINGS.store, fileUrl('file', `${dataDir}/objects`), ['file']),
-    queueUrl: url(env, SETTINGS.queue, fileUrl('sqlite', `${dataDir}/queue.sqlite`), ['sqlite']),
+    storeUrl: url(env, SETTINGS.store, fileUrl('file', `${dataDir}/objects`), ['file', 's3']),
+    queueUrl: url(env, SETTINGS.queue, fileUrl('sqlite', `${dataDir}/queue.sqlite`), ['sqlite', 'sqs']),
     databaseUrl: url(env, SETTINGS.database, fileUrl('sqlite', `${dataDir}/catalog.sqlite`), ['sqlite', 'postgres', 'postgresql']),
     workers: integer(env, SETTINGS.workers),
     inferenceThreads: integer(env, SETTINGS.inferenceThreads),
@@ -124,6 +139,14 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     inbox: boolean(env, SETTINGS.inbox),
     inboxSettleMs: integer(env, SETTINGS.inboxSettleMs),
     logLevel: oneOf(env, SETTINGS.logLevel),
+    awsRegion: raw(env, SETTINGS.awsRegion),
+    awsEndpoint: optionalUrl(env, SETTINGS.awsEndpoint),
+    kmsKeyId: raw(env, SETTINGS.kmsKeyId),
+    spot: boolean(env, SETTINGS.spot),
+    spotPollMs: integer(env, SETTINGS.spotPollMs),
+    imdsEndpoint: optionalUrl(env, SETTINGS.imdsEndpoint) as string,
+    scaleInProtection: boolean(env, SETTINGS.scaleInProtection),
+    autoscalingEndpoint: optionalUrl(env, SETTINGS.autoscalingEndpoint),
   };
   if (config.adminToken !== null && config.adminToken.length < 32) {
     throw bad(SETTINGS.adminToken, config.adminToken, 'at least 32 characters');

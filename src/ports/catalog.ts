@@ -25,9 +25,13 @@ export interface Catalog {
   listClips(query: ClipQuery): Promise<Clip[]>;
   /** Deletes a clip row that never got a job (used to roll back a failed ingest). */
   deleteClip(id: string): Promise<void>;
+  /** The clip stored at this input key (keys are unique), in any project: how an S3 event finds its clip. */
+  findClipByInputKey(inputKey: string): Promise<Clip | null>;
 
   createJob(job: NewJob): Promise<Job>;
   getJob(id: string): Promise<Job | null>;
+  /** Jobs of one clip, oldest first. */
+  listJobs(clipId: string): Promise<Job[]>;
   /** Marks the job started (attempt count +1); the clip goes to `processing`. */
   startJob(id: string, at: number): Promise<Job>;
   /** Links the result and marks job and clip `done`, in one transaction. */

@@ -8,9 +8,11 @@ import { loadConfig } from '../config/load.ts';
 import { toEchoError } from '../errors/catalogue.ts';
 import { openCine } from '../formats/open-cine.ts';
 import { createLogger } from '../util/logger.ts';
+import { detectFormat, supportedFormats } from '../formats/registry.ts';
+import { DEFAULT_PROJECT } from '../security/tokens.ts';
 import { createCatalog, createQueue, createStore } from '../wiring/adapters.ts';
 import { openModelSession } from '../wiring/model.ts';
-import { send } from './ipc.ts';
+import { type SupervisorToWorker, send } from './ipc.ts';
 import { startWorkerLoop } from './worker-loop.ts';
 
 async function main(): Promise<void> {
@@ -18,7 +20,7 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel, { role: 'worker', worker: process.env.ECHO_CLOUD_WORKER_INDEX ?? '0' });
   const catalog = createCatalog(config);
   const store = await createStore(config);
-  const queue = await createQueue(config);
+  const queue = await createQueue(config, (message) => log.warn(message));
   const session = await openModelSession(config);
   const workDir = join(config.dataDir, 'work', String(process.pid));
   await mkdir(workDir, { recursive: true });
@@ -37,17 +39,25 @@ async function main(): Promise<void> {
     },
     config,
     log,
+    {
+      catalog,
+      store,
+      detectFormat,
+      supportedFormats,
+      model: session.identity,
+      maxUploadBytes: config.maxUploadBytes,
+      projectId: DEFAULT_PROJECT.id,
+    },
   );
   log.info({ model: `${session.identity.name}@${session.identity.version}` }, 'worker ready');
   send({ type: 'ready', model: `${session.identity.name}@${session.identity.version}` });
 
   let stopping = false;
-  const shutdown = (signal: string) => {
+  const shutdown = (signal: string, interrupted = false) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'worker stopping: no new jobs; finishing or releasing the current one');
-    loop
-      .stop()
+    log.info({ signal }, interrupted ? 'worker interrupted: no new jobs; releasing the current one at once' : 'worker stopping: no new jobs; finishing or releasing the current one');
+    (interrupted ? loop.interrupt() : loop.stop())
       .then(async () => {
         await session.close();
         await rm(workDir, { recursive: true, force: true });
@@ -64,6 +74,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('disconnect', () => shutdown('supervisor gone'));
+  process.on('message', (m: SupervisorToWorker) => {
+    if (m?.type === 'interrupt') shutdown(m.reason, true);
+  });
 }
 
 main().catch((err) => {
