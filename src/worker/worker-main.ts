@@ -53,11 +53,25 @@ async function main(): Promise<void> {
   send({ type: 'ready', model: `${session.identity.name}@${session.identity.version}` });
 
   let stopping = false;
-  const shutdown = (signal: string, interrupted = false) => {
+  const interrupt = (reason: string) => {
+    // Also during a graceful stop (a rebalance drain): the job goes back at once, the process ends.
+    stopping = true;
+    log.info({ reason }, 'worker interrupted: no new jobs; releasing the current one at once');
+    loop
+      .interrupt()
+      .then(async () => {
+        // The released job may still be running in this process: do not close the model under it.
+        await rm(workDir, { recursive: true, force: true }).catch(() => {});
+        process.exit(0);
+      })
+      .catch(() => process.exit(1));
+  };
+  const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, interrupted ? 'worker interrupted: no new jobs; releasing the current one at once' : 'worker stopping: no new jobs; finishing or releasing the current one');
-    (interrupted ? loop.interrupt() : loop.stop())
+    log.info({ signal }, 'worker stopping: no new jobs; finishing or releasing the current one');
+    loop
+      .stop()
       .then(async () => {
         await session.close();
         await rm(workDir, { recursive: true, force: true });
@@ -75,7 +89,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('disconnect', () => shutdown('supervisor gone'));
   process.on('message', (m: SupervisorToWorker) => {
-    if (m?.type === 'interrupt') shutdown(m.reason, true);
+    if (m?.type === 'interrupt') interrupt(m.reason);
   });
 }
 
