@@ -35,7 +35,7 @@ test('the watcher reports the rebalance recommendation, then the interruption no
   const watcher = startSpotWatcher(createImds(imds.endpoint), { pollMs: 100, log, onNotice: (n) => notices.push(n) });
   try {
     await new Promise((r) => setTimeout(r, 350));
-    assert.deepEqual(notices, []);
+    assert.equal(notices.length, 0);
     imds.rebalance();
     await waitFor('rebalance', async () => notices.length === 1, 2000);
     assert.equal(notices[0]?.kind, 'rebalance');
