@@ -140,6 +140,7 @@ export function startWorkerLoop(queue: JobQueue, catalog: Catalog, deps: Process
           await queue.release(message.receipt, 0).catch(() => {});
           continue;
         }
+        log.debug({ messageId: message.id, receiveCount: message.receiveCount }, 'message received');
         const slot: Held = { message, job: null, done: Promise.resolve(), released: false };
         slot.done = handle(message, slot).catch((err) => log.error({ err: toEchoError(err).toJSON(), messageId: message.id }, 'job handling failed'));
         current = slot;
