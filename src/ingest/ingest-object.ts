@@ -1,4 +1,9 @@
 import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { EchoError, isEchoError } from '../errors/catalogue.ts';
 import type { Catalog, Clip, Job } from '../ports/catalog.ts';
 import type { JobBody, ObjectCreatedBody } from '../ports/job-queue.ts';
@@ -18,12 +23,20 @@ export interface ObjectIngestDeps {
   maxUploadBytes: number;
   /** The project such clips belong to (there is no caller to say). */
   projectId: string;
+  /**
+   * Where to keep the copy made while the object is hashed, so the job reads those very bytes instead of
+   * fetching the object a second time. Unset: nothing is kept.
+   */
+  spoolDir?: string;
   now?: () => number;
 }
 
 export type ObjectOutcome =
-  /** Run this job (new, or left unfinished by an earlier delivery of the same event). */
-  | { kind: 'run'; job: JobBody; clip: Clip }
+  /**
+   * Run this job (new, or left unfinished by an earlier delivery of the same event). `spooled`: a local
+   * copy of the object's bytes (sha256 checked), which the caller passes to the job and then removes.
+   */
+  | { kind: 'run'; job: JobBody; clip: Clip; spooled?: string }
   /** Nothing to run: the reason says why (another path queued it, it is finished, it is not a clip). */
   | { kind: 'skip'; reason: string }
   /** The object is not a usable cine: its clip is recorded `failed` with this coded error. */
@@ -42,7 +55,6 @@ const INGEST_KEY = /^inputs\/clip_[0-9a-z]{20,}\/[^/]+$/;
  * study (`inputs/study-7/a4c.mat` → study `study-7`). Objects written by ingest itself are skipped.
  */
 export async function ingestObject(deps: ObjectIngestDeps, event: ObjectCreatedBody): Promise<ObjectOutcome> {
-  const now = deps.now ?? Date.now;
   const key = event.key;
   if (!key.startsWith('inputs/')) return { kind: 'skip', reason: `${key} is not under inputs/` };
   if (INGEST_KEY.test(key)) return { kind: 'skip', reason: `${key} was written by ingest, which queued its job itself` };
@@ -54,6 +66,17 @@ export async function ingestObject(deps: ObjectIngestDeps, event: ObjectCreatedB
   const name = validateFileName(segments.at(-1) ?? '');
   const studyName = segments.slice(1, -1).join('/') || null;
   const scanned = await scan(deps, key, name);
+  try {
+    return await register(deps, event, name, studyName, scanned);
+  } catch (err) {
+    if (scanned.spooled) await rm(scanned.spooled, { force: true });
+    throw err;
+  }
+}
+
+async function register(deps: ObjectIngestDeps, event: ObjectCreatedBody, name: string, studyName: string | null, scanned: Scan): Promise<ObjectOutcome> {
+  const now = deps.now ?? Date.now;
+  const key = event.key;
   const study = studyName ? await deps.catalog.findOrCreateStudy(deps.projectId, studyName.slice(0, 200)) : null;
   const createdAt = now();
   let clip: Clip;
@@ -74,15 +97,16 @@ export async function ingestObject(deps: ObjectIngestDeps, event: ObjectCreatedB
   } catch (err) {
     // A duplicate of this event, delivered to another worker, registered the key first.
     const raced = await deps.catalog.findClipByInputKey(key);
-    if (raced) return resume(deps, raced, event);
-    throw err;
+    if (!raced) throw err;
+    if (scanned.spooled) await rm(scanned.spooled, { force: true });
+    return resume(deps, raced, event);
   }
   const job = await newJob(deps, clip, createdAt);
   if (scanned.error) {
     await deps.catalog.failJob(job.id, scanned.error.toJSON(), now());
     return { kind: 'failed', clip: (await deps.catalog.getClip(clip.id)) ?? clip, error: scanned.error };
   }
-  return { kind: 'run', job: jobBody(job, event), clip };
+  return { kind: 'run', job: jobBody(job, event), clip, ...(scanned.spooled ? { spooled: scanned.spooled } : {}) };
 }
 
 async function resume(deps: ObjectIngestDeps, clip: Clip, event: ObjectCreatedBody): Promise<ObjectOutcome> {
@@ -105,6 +129,8 @@ interface Scan {
   sha256: string;
   size: number;
   format: string | null;
+  /** The local copy (only for a usable object, and only with `spoolDir`). */
+  spooled?: string;
   /** A permanent problem with the object (empty, too large, not a supported format). */
   error: EchoError | null;
 }
@@ -122,31 +148,62 @@ async function scan(deps: ObjectIngestDeps, key: string, name: string): Promise<
   let size = 0;
   const head: Buffer[] = [];
   let headBytes = 0;
-  for await (const raw of await deps.store.get(key)) {
-    const chunk = raw as Buffer;
-    size += chunk.length;
-    if (size > deps.maxUploadBytes) {
-      const error = new EchoError('UPLOAD_TOO_LARGE', `object ${key} grew over the limit of ${deps.maxUploadBytes} bytes while it was read`);
-      return { sha256: '', size, format: null, error };
-    }
-    hash.update(chunk);
-    if (headBytes < SNIFF_BYTES) {
-      head.push(chunk);
-      headBytes += chunk.length;
+  let tooLarge = false;
+  const spool = deps.spoolDir ? join(deps.spoolDir, `${randomId('obj')}.input`) : null;
+  async function* hashed(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+    for await (const chunk of source) {
+      size += chunk.length;
+      if (size > deps.maxUploadBytes) {
+        tooLarge = true;
+        return;
+      }
+      hash.update(chunk);
+      if (headBytes < SNIFF_BYTES) {
+        head.push(chunk);
+        headBytes += chunk.length;
+      }
+      yield chunk;
     }
   }
+  const body = (await deps.store.get(key)) as AsyncIterable<Buffer>;
+  try {
+    if (spool) {
+      await mkdir(deps.spoolDir as string, { recursive: true });
+      await pipeline(Readable.from(hashed(body)), createWriteStream(spool, { mode: 0o600 }));
+    } else {
+      for await (const _ of hashed(body)) {
+        // hashing only
+      }
+    }
+  } catch (err) {
+    if (spool) await rm(spool, { force: true });
+    throw err;
+  }
+  const drop = async (): Promise<void> => {
+    if (spool) await rm(spool, { force: true });
+  };
+  if (tooLarge) {
+    await drop();
+    const error = new EchoError('UPLOAD_TOO_LARGE', `object ${key} grew over the limit of ${deps.maxUploadBytes} bytes while it was read`);
+    return { sha256: '', size, format: null, error };
+  }
   const sha256 = hash.digest('hex');
-  if (size === 0) return { sha256, size, format: null, error: new EchoError('UPLOAD_EMPTY', `object ${key} is empty (0 bytes); upload a cine file`) };
+  if (size === 0) {
+    await drop();
+    return { sha256, size, format: null, error: new EchoError('UPLOAD_EMPTY', `object ${key} is empty (0 bytes); upload a cine file`) };
+  }
   let format: string | null = null;
   try {
     format = deps.detectFormat(Buffer.concat(head).subarray(0, SNIFF_BYTES), name);
   } catch (err) {
+    await drop();
     if (!isEchoError(err)) throw err;
     return { sha256, size, format: null, error: err };
   }
   if (!format) {
+    await drop();
     const error = new EchoError('UNSUPPORTED_FORMAT', `object ${key} is not a supported cine format (its content was checked, not its extension); supported: ${deps.supportedFormats()}`);
     return { sha256, size, format: null, error };
   }
-  return { sha256, size, format, error: null };
+  return { sha256, size, format, error: null, ...(spool ? { spooled: spool } : {}) };
 }

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { toEchoError } from '../errors/catalogue.ts';
 import { ingestObject, type ObjectIngestDeps } from '../ingest/ingest-object.ts';
@@ -37,10 +38,13 @@ export function startWorkerLoop(queue: JobQueue, catalog: Catalog, deps: Process
   let stopping = false;
   let current: Held | null = null;
 
-  /** The job a message runs: its body, or the job registered for the object it announces; null: nothing to run. */
-  async function jobOf(message: ReceivedMessage): Promise<JobBody | null> {
+  /**
+   * The job a message runs: its body, or the job registered for the object it announces (with the local copy
+   * made while hashing it, if any); null: nothing to run.
+   */
+  async function jobOf(message: ReceivedMessage): Promise<{ body: JobBody; inputPath?: string } | null> {
     const body = message.body;
-    if (!isObjectCreated(body)) return body;
+    if (!isObjectCreated(body)) return { body };
     const olog = log.child({ key: body.key, receiveCount: message.receiveCount });
     if (!objects) {
       olog.warn('an object-created message arrived but this worker has no object ingest wired; leaving it for the dead-letter queue');
@@ -50,7 +54,7 @@ export function startWorkerLoop(queue: JobQueue, catalog: Catalog, deps: Process
       const outcome = await ingestObject(objects, body);
       if (outcome.kind === 'run') {
         olog.info({ clipId: outcome.clip.id, jobId: outcome.job.jobId }, 'object registered as a clip');
-        return outcome.job;
+        return { body: outcome.job, ...(outcome.spooled ? { inputPath: outcome.spooled } : {}) };
       }
       if (outcome.kind === 'failed') olog.warn({ clipId: outcome.clip.id, err: outcome.error.toJSON() }, 'object is not a usable cine; clip recorded as failed');
       else olog.info({ reason: outcome.reason }, 'object event skipped');
@@ -69,10 +73,11 @@ export function startWorkerLoop(queue: JobQueue, catalog: Catalog, deps: Process
       },
       Math.max(500, (options.visibilitySeconds * 1000) / 3),
     );
+    let inputPath: string | undefined;
     try {
-      let body: JobBody | null;
+      let found: Awaited<ReturnType<typeof jobOf>>;
       try {
-        body = await jobOf(message);
+        found = await jobOf(message);
       } catch (err) {
         const delay = retryDelaySeconds(message.receiveCount, options.retryBaseSeconds);
         log.warn({ err: toEchoError(err).toJSON(), retryInSeconds: delay }, 'registering an object failed; will retry');
@@ -80,21 +85,23 @@ export function startWorkerLoop(queue: JobQueue, catalog: Catalog, deps: Process
         if (!slot.released) await queue.release(message.receipt, delay).catch(() => {});
         return;
       }
-      if (body === null) return;
-      slot.job = body;
-      await run(message, body, heartbeat, slot);
+      if (found === null) return;
+      inputPath = found.inputPath;
+      slot.job = found.body;
+      await run(message, found.body, heartbeat, slot, inputPath);
     } finally {
       clearInterval(heartbeat);
+      if (inputPath) await rm(inputPath, { force: true }).catch(() => {});
     }
   }
 
-  async function run(message: ReceivedMessage, body: JobBody, heartbeat: NodeJS.Timeout, slot: Held): Promise<void> {
+  async function run(message: ReceivedMessage, body: JobBody, heartbeat: NodeJS.Timeout, slot: Held, inputPath?: string): Promise<void> {
     const jlog = log.child({ jobId: body.jobId, clipId: body.clipId, receiveCount: message.receiveCount });
     send({ type: 'job-start', jobId: body.jobId, clipId: body.clipId, receipt: message.receipt, receiveCount: message.receiveCount, at: Date.now() });
     jlog.debug('job started');
     let outcome: JobOutcome | null = null;
     try {
-      outcome = await processJob(deps, body);
+      outcome = await processJob(deps, body, inputPath ? { inputPath } : {});
     } catch (err) {
       const e = toEchoError(err);
       if (message.receiveCount >= options.maxReceives) {

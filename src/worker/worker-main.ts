@@ -47,6 +47,7 @@ async function main(): Promise<void> {
       model: session.identity,
       maxUploadBytes: config.maxUploadBytes,
       projectId: DEFAULT_PROJECT.id,
+      spoolDir: join(workDir, 'objects'),
     },
   );
   log.info({ model: `${session.identity.name}@${session.identity.version}` }, 'worker ready');

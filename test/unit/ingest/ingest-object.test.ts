@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
@@ -92,4 +92,21 @@ test('an object that is not a cine is recorded as a failed clip with a coded err
 
 test('an object deleted before its event is handled is NOT_FOUND (retried, then dead-lettered)', async () => {
   await assert.rejects(ingestObject(deps, event('inputs/gone.mat')), { code: 'NOT_FOUND' });
+});
+
+test('with a spool dir, the bytes hashed are kept for the job; refused objects leave no copy', async () => {
+  const spoolDir = join(e.dir, 'spool');
+  const bytes = await readFile(join(PHANTOM_MATS, 'psaxm_patient.mat'));
+  await drop('inputs/spooled.mat', bytes);
+  const outcome = await ingestObject({ ...deps, spoolDir }, event('inputs/spooled.mat'));
+  assert.equal(outcome.kind, 'run');
+  const spooled = outcome.kind === 'run' ? outcome.spooled : undefined;
+  assert.ok(spooled?.startsWith(spoolDir));
+  assert.deepEqual(await readFile(spooled!), bytes);
+  await rm(spooled!);
+  await drop('inputs/junk.bin', Buffer.from('junk '.repeat(300)));
+  assert.equal((await ingestObject({ ...deps, spoolDir }, event('inputs/junk.bin'))).kind, 'failed');
+  await drop('inputs/large.mat', bytes);
+  assert.equal((await ingestObject({ ...deps, spoolDir, maxUploadBytes: 1000 }, event('inputs/large.mat'))).kind, 'failed');
+  assert.deepEqual(await readdir(spoolDir), []);
 });
