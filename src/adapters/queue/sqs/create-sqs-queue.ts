@@ -1,6 +1,7 @@
 import {
   ChangeMessageVisibilityBatchCommand,
   ChangeMessageVisibilityCommand,
+  DeleteMessageBatchCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
@@ -90,6 +91,7 @@ export async function createSqsQueue(options: SqsQueueOptions): Promise<JobQueue
   /** Turns raw messages into deliveries; deletes what is not ours, splits multi-record S3 events. */
   async function deliveries(messages: Message[]): Promise<ReceivedMessage[]> {
     const out: ReceivedMessage[] = [];
+    const drop: string[] = [];
     for (const m of messages) {
       const parsed = parseBody(m.Body ?? '', options.objectEvents ?? null);
       const receipt = m.ReceiptHandle ?? '';
@@ -107,13 +109,18 @@ export async function createSqsQueue(options: SqsQueueOptions): Promise<JobQueue
           const entries = parsed.records.slice(i, i + MAX_BATCH).map((r, j) => ({ Id: String(j), MessageBody: singleRecordBody(r) }));
           await call('split S3 event', () => client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries })));
         }
-        await call('delete split S3 event', () => client.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: receipt })));
+        drop.push(receipt);
       } else if (parsed.kind === 'ignore') {
         warn(`sqs queue ${name}: dropped message ${m.MessageId}: ${parsed.reason}`);
-        await call('delete ignored message', () => client.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: receipt })));
+        drop.push(receipt);
       } else {
         warn(`sqs queue ${name}: message ${m.MessageId} is not understood (${parsed.reason}); leaving it for the dead-letter queue`);
       }
+    }
+    // What is not ours (or was split) goes in one batch delete per ten.
+    for (let i = 0; i < drop.length; i += MAX_BATCH) {
+      const entries = drop.slice(i, i + MAX_BATCH).map((ReceiptHandle, j) => ({ Id: String(j), ReceiptHandle }));
+      await call('delete dropped messages', () => client.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries })));
     }
     return out;
   }
