@@ -12,7 +12,8 @@ import { CreateBucketCommand, HeadObjectCommand, ListObjectsV2Command, S3Client 
 import { createS3ObjectStore, MIN_PART_BYTES } from '../../src/adapters/store/s3/s3-object-store.ts';
 import { isEchoError } from '../../src/errors/catalogue.ts';
 import type { ObjectStore } from '../../src/ports/object-store.ts';
-import { type Emulator, startEmulator } from '../helpers/fauxqs.ts';
+import { type Emulator, startEmulator, startEmulatorProcess } from '../helpers/fauxqs.ts';
+import { tempDir } from '../helpers/temp.ts';
 import { objectStoreContract } from './object-store.contract.ts';
 
 let emulator: Emulator;
@@ -84,6 +85,33 @@ describe('s3 store specifics', () => {
     await assert.rejects(store.put('inputs/big/over.bin', pattern(MIN_PART_BYTES * 2), { maxBytes: MIN_PART_BYTES + 10 }), { code: 'UPLOAD_TOO_LARGE' });
     assert.equal(await store.head('inputs/big/over.bin'), null);
     assert.deepEqual((await rawKeys(bucket)).filter((k) => k.includes('broken') || k.includes('over')), []);
+  });
+
+  test('a put streams: memory held stays far below the body size', async (t) => {
+    // fauxqs in its own process, so only this process's buffering is measured.
+    const { dir, cleanup } = await tempDir();
+    const peer = await startEmulatorProcess(dir);
+    try {
+      const client = new S3Client({ endpoint: peer.endpoint, region: peer.region, forcePathStyle: true });
+      await client.send(new CreateBucketCommand({ Bucket: 'streaming' }));
+      const streaming = createS3ObjectStore({ bucket: 'streaming', prefix: '', client, partSizeBytes: MIN_PART_BYTES, queueSize: 2 });
+      const total = 256 * 1024 * 1024;
+      const before = process.memoryUsage();
+      let peak = 0;
+      const sampler = setInterval(() => {
+        const m = process.memoryUsage();
+        peak = Math.max(peak, m.arrayBuffers + m.heapUsed - before.arrayBuffers - before.heapUsed);
+      }, 5);
+      const started = Date.now();
+      const put = await streaming.put('inputs/huge.bin', pattern(total, 64 * 1024)).finally(() => clearInterval(sampler));
+      assert.equal(put.size, total);
+      t.diagnostic(`256 MiB put in ${Date.now() - started} ms; heap + buffers grew at most ${(peak / 2 ** 20).toFixed(1)} MiB (parts of 5 MiB, 2 in flight)`);
+      assert.ok(peak < total / 2, `held ${(peak / 2 ** 20).toFixed(1)} MiB while putting 256 MiB`);
+      client.destroy();
+    } finally {
+      await peer.stop();
+      await cleanup();
+    }
   });
 
   test('puts send SSE-KMS with the configured key', async () => {
