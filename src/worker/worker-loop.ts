@@ -14,6 +14,9 @@ interface Held {
   job: JobBody | null;
   done: Promise<void>;
   released: boolean;
+  heartbeat?: NodeJS.Timeout;
+  /** The heartbeat call in flight: a release waits for it, so the release is the last word. */
+  extending?: Promise<void>;
 }
 
 export interface LoopOptions {
@@ -69,10 +72,15 @@ export function startWorkerLoop(queue: JobQueue, catalog: Catalog, deps: Process
   async function handle(message: ReceivedMessage, slot: Held): Promise<void> {
     const heartbeat = setInterval(
       () => {
-        queue.extend(message.receipt, options.visibilitySeconds).catch((err) => log.warn({ err: toEchoError(err).toJSON() }, 'heartbeat failed'));
+        // A released message must stay visible: extending it would hide it from its next holder again.
+        if (slot.released) return;
+        slot.extending = queue
+          .extend(message.receipt, options.visibilitySeconds)
+          .catch((err) => log.warn({ err: toEchoError(err).toJSON() }, 'heartbeat failed'));
       },
       Math.max(500, (options.visibilitySeconds * 1000) / 3),
     );
+    slot.heartbeat = heartbeat;
     let inputPath: string | undefined;
     try {
       let found: Awaited<ReturnType<typeof jobOf>>;
@@ -82,6 +90,7 @@ export function startWorkerLoop(queue: JobQueue, catalog: Catalog, deps: Process
         const delay = retryDelaySeconds(message.receiveCount, options.retryBaseSeconds);
         log.warn({ err: toEchoError(err).toJSON(), retryInSeconds: delay }, 'registering an object failed; will retry');
         clearInterval(heartbeat);
+        await slot.extending;
         if (!slot.released) await queue.release(message.receipt, delay).catch(() => {});
         return;
       }
@@ -112,6 +121,7 @@ export function startWorkerLoop(queue: JobQueue, catalog: Catalog, deps: Process
         const delay = retryDelaySeconds(message.receiveCount, options.retryBaseSeconds);
         jlog.warn({ err: e.toJSON(), retryInSeconds: delay }, 'job failed; will retry');
         clearInterval(heartbeat);
+        await slot.extending;
         if (!slot.released) {
           await catalog.requeueJob(body.jobId, Date.now()).catch(() => {});
           await queue.release(message.receipt, delay).catch(() => {});
@@ -162,6 +172,8 @@ export function startWorkerLoop(queue: JobQueue, catalog: Catalog, deps: Process
     const running = current;
     if (!running || running.released) return;
     running.released = true;
+    clearInterval(running.heartbeat);
+    await running.extending;
     log.warn({ jobId: running.job?.jobId, messageId: running.message.id }, why);
     if (running.job) await catalog.requeueJob(running.job.jobId, Date.now()).catch(() => {});
     await queue.release(running.message.receipt, 0).catch(() => {});

@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import { createPostgresCatalog } from '../../src/adapters/catalog/postgres/create-postgres-catalog.ts';
 import { createSqsQueue } from '../../src/adapters/queue/sqs/index.ts';
 import { startCloud, startHost } from '../helpers/cloud.ts';
@@ -55,8 +56,11 @@ test('a Spot interruption notice mid-job: the instance stops receiving and its m
     assert.ok(visibleAgain - noticeAt < 5_000);
     await spot.waitForLog((r) => r.msg === 'workers stopped for the spot notice; this instance takes no more jobs', 10_000);
     assert.ok(spot.logs().some((r) => r.msg === 'interrupted; released the job for another worker at once'));
+    // Back to queued; or done, when the job completed in the moment before the process exited (the result is
+    // then kept and the redelivery acknowledges it): either way nothing is lost and nothing is doubled.
     const clip = await catalog.findClipByInputKey('inputs/spot/plax.mat');
-    assert.equal(clip?.status, 'queued', 'the job went back to queued');
+    assert.ok(clip?.status === 'queued' || clip?.status === 'done', `clip ${clip?.status}`);
+    t.diagnostic(`interrupted clip was ${clip?.status} after the release`);
 
     // The instance takes nothing more: a new clip stays in the queue.
     await cloud.dropObject('inputs/spot/ap4.mat', await readFile(join(PHANTOM_MATS, 'ap4_patient.mat')));
@@ -77,9 +81,14 @@ test('a Spot interruption notice mid-job: the instance stops receiving and its m
       },
       60_000,
     );
-    const redone = other.logs().find((r) => r.msg === 'job done' && r.jobId === started.jobId);
-    assert.ok(redone && Number(redone.receiveCount) === 2, `job ${String(started.jobId)} redone on its second delivery`);
+    const redone = other.logs().find((r) => (r.msg === 'job done' || r.msg === 'job skipped') && r.jobId === started.jobId);
+    assert.ok(redone && Number(redone.receiveCount) === 2, `job ${String(started.jobId)} taken by the other instance on its second delivery`);
     assert.equal((await catalog.listJobs(clip!.id)).length, 1);
+    const db = new pg.Client({ connectionString: cloud.databaseUrl });
+    await db.connect();
+    const { rows } = await db.query('SELECT count(*)::int AS n FROM results');
+    await db.end();
+    assert.equal(rows[0].n, 2, 'one result per clip');
   } finally {
     await Promise.all(hosts.map((h) => h.stop()));
     await queue.close();
