@@ -61,7 +61,10 @@ async function main(): Promise<void> {
     loop
       .interrupt()
       .then(async () => {
-        // The released job may still be running in this process: do not close the model under it.
+        // The released job may still be running in this process: do not close the model under it. Closing
+        // the queue waits (at most a couple of seconds) for an aborted long poll, which hands back whatever
+        // it took instead of leaving it hidden until its visibility timeout.
+        await Promise.race([queue.close(), new Promise((r) => setTimeout(r, 5000).unref())]).catch(() => {});
         await rm(workDir, { recursive: true, force: true }).catch(() => {});
         process.exit(0);
       })
