@@ -36,6 +36,14 @@ export interface Config {
   deidentifyWithoutRegions: 'band' | 'refuse';
   deidentifyBandPercent: number;
   deidentifyOtherFormats: 'refuse' | 'pass';
+  awsRegion: string | null;
+  awsEndpoint: string | null;
+  kmsKeyId: string | null;
+  spot: boolean;
+  spotPollMs: number;
+  imdsEndpoint: string;
+  scaleInProtection: boolean;
+  autoscalingEndpoint: string | null;
 }
 
 /** The repository root (bundled models live in `<root>/models`). */
@@ -89,6 +97,13 @@ function url(env: Env, s: Setting, fallback: string, schemes: string[]): string 
   return v;
 }
 
+/** An http(s) URL setting that may be unset. */
+function optionalUrl(env: Env, s: Setting): string | null {
+  const v = raw(env, s);
+  if (v === null) return null;
+  return url(env, s, v, ['http', 'https']);
+}
+
 function fileUrl(scheme: string, path: string): string {
   return `${scheme}://${resolve(path)}`;
 }
@@ -114,8 +129,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     dataDir,
     adminToken: raw(env, SETTINGS.adminToken),
     role: oneOf(env, SETTINGS.role),
-    storeUrl: url(env, SETTINGS.store, fileUrl('file', `${dataDir}/objects`), ['file']),
-    queueUrl: url(env, SETTINGS.queue, fileUrl('sqlite', `${dataDir}/queue.sqlite`), ['sqlite']),
+    storeUrl: url(env, SETTINGS.store, fileUrl('file', `${dataDir}/objects`), ['file', 's3']),
+    queueUrl: url(env, SETTINGS.queue, fileUrl('sqlite', `${dataDir}/queue.sqlite`), ['sqlite', 'sqs']),
     databaseUrl: url(env, SETTINGS.database, fileUrl('sqlite', `${dataDir}/catalog.sqlite`), ['sqlite', 'postgres', 'postgresql']),
     workers: integer(env, SETTINGS.workers),
     inferenceThreads: integer(env, SETTINGS.inferenceThreads),
@@ -139,6 +154,14 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     deidentifyWithoutRegions: oneOf(env, SETTINGS.deidentifyWithoutRegions),
     deidentifyBandPercent: integer(env, SETTINGS.deidentifyBandPercent),
     deidentifyOtherFormats: oneOf(env, SETTINGS.deidentifyOtherFormats),
+    awsRegion: raw(env, SETTINGS.awsRegion),
+    awsEndpoint: optionalUrl(env, SETTINGS.awsEndpoint),
+    kmsKeyId: raw(env, SETTINGS.kmsKeyId),
+    spot: boolean(env, SETTINGS.spot),
+    spotPollMs: integer(env, SETTINGS.spotPollMs),
+    imdsEndpoint: optionalUrl(env, SETTINGS.imdsEndpoint) as string,
+    scaleInProtection: boolean(env, SETTINGS.scaleInProtection),
+    autoscalingEndpoint: optionalUrl(env, SETTINGS.autoscalingEndpoint),
   };
   if (config.adminToken !== null && config.adminToken.length < 32) {
     throw bad(SETTINGS.adminToken, config.adminToken, 'at least 32 characters');

@@ -22,8 +22,8 @@ export const SETTINGS = {
   dataDir: { env: 'ECHO_CLOUD_DATA_DIR', kind: 'string', default: './data', doc: 'Directory holding the embedded object store, queue, catalog, inbox and admin token.' },
   adminToken: { env: 'ECHO_CLOUD_ADMIN_TOKEN', kind: 'string', default: null, secret: true, doc: 'When set, a bearer token with the admin role accepted from start-up. When unset, the first start creates one in `<data>/admin-token` (mode 0600) and prints that path.' },
   role: { env: 'ECHO_CLOUD_ROLE', kind: 'enum', values: ['all', 'api', 'worker'], default: 'all', doc: 'What this process runs: the API (with inbox watcher), the workers, or both.' },
-  store: { env: 'ECHO_CLOUD_STORE', kind: 'url', default: null, doc: 'Object store URL. Default `file://<data>/objects`.' },
-  queue: { env: 'ECHO_CLOUD_QUEUE', kind: 'url', default: null, doc: 'Job queue URL. Default `sqlite://<data>/queue.sqlite`.' },
+  store: { env: 'ECHO_CLOUD_STORE', kind: 'url', default: null, doc: 'Object store URL: `file://<dir>` or `s3://<bucket>/<prefix>` (the prefix is optional; keys live below it). Default `file://<data>/objects`.' },
+  queue: { env: 'ECHO_CLOUD_QUEUE', kind: 'url', default: null, doc: 'Job queue URL: `sqlite://<file>` or `sqs://<queue name>` (looked up in ECHO_CLOUD_AWS_REGION; the queue needs a RedrivePolicy with maxReceiveCount = ECHO_CLOUD_MAX_RECEIVES). Default `sqlite://<data>/queue.sqlite`.' },
   database: { env: 'ECHO_CLOUD_DATABASE', kind: 'url', default: null, doc: 'Catalog URL: `sqlite://<path>` or `postgres://user@host:port/db`. Default `sqlite://<data>/catalog.sqlite`.' },
   workers: { env: 'ECHO_CLOUD_WORKERS', kind: 'integer', default: '1', min: 0, max: 64, doc: 'Number of worker processes (each runs one job at a time). 0 runs none.' },
   inferenceThreads: { env: 'ECHO_CLOUD_INFERENCE_THREADS', kind: 'integer', default: '1', min: 1, max: 256, doc: 'Intra-op threads of the inference session in each worker.' },
@@ -58,6 +58,14 @@ export const SETTINGS = {
   deidentifyWithoutRegions: { env: 'ECHO_CLOUD_DEIDENTIFY_WITHOUT_REGIONS', kind: 'enum', values: ['band', 'refuse'], default: 'band', doc: 'With de-identification on, a DICOM cine without a Sequence of Ultrasound Regions: `band` blanks the top band (ECHO_CLOUD_DEIDENTIFY_BAND_PERCENT of the rows), `refuse` rejects it with ECHO_ERR_DEIDENTIFY_REFUSED.' },
   deidentifyBandPercent: { env: 'ECHO_CLOUD_DEIDENTIFY_BAND_PERCENT', kind: 'integer', default: '10', min: 0, max: 100, unit: '%', doc: 'Height of the top band blanked in a DICOM cine without ultrasound regions, in percent of its rows.' },
   deidentifyOtherFormats: { env: 'ECHO_CLOUD_DEIDENTIFY_OTHER_FORMATS', kind: 'enum', values: ['refuse', 'pass'], default: 'refuse', doc: 'With de-identification on, MAT and video uploads (which have no header model to de-identify): `refuse` rejects them with ECHO_ERR_DEIDENTIFY_REFUSED, `pass` stores them unchanged.' },
+  awsRegion: { env: 'ECHO_CLOUD_AWS_REGION', kind: 'string', default: null, doc: 'AWS region of the S3 bucket, SQS queue and Auto Scaling group. Unset: the AWS SDK default chain (`AWS_REGION`, the profile, instance metadata). Credentials always come from the SDK default chain.' },
+  awsEndpoint: { env: 'ECHO_CLOUD_AWS_ENDPOINT', kind: 'url', default: null, doc: 'Endpoint override for S3 and SQS (an emulator such as fauxqs, e.g. `http://127.0.0.1:4566`); S3 then uses path-style addressing. Unset: the AWS endpoints of the region.' },
+  kmsKeyId: { env: 'ECHO_CLOUD_KMS_KEY_ID', kind: 'string', default: null, doc: 'KMS key id, alias or ARN: every S3 put is sent with SSE-KMS under it. Unset: the bucket default encryption applies.' },
+  spot: { env: 'ECHO_CLOUD_SPOT', kind: 'boolean', default: 'off', doc: 'Worker on an EC2 Spot instance: poll instance metadata (IMDSv2) for the interruption notice and the rebalance recommendation; on either, stop receiving and release unfinished jobs at once.' },
+  spotPollMs: { env: 'ECHO_CLOUD_SPOT_POLL_MS', kind: 'integer', default: '5000', min: 100, max: 60000, unit: 'ms', doc: 'How often the Spot watcher polls instance metadata.' },
+  imdsEndpoint: { env: 'ECHO_CLOUD_IMDS_ENDPOINT', kind: 'url', default: 'http://169.254.169.254', doc: 'Instance metadata service endpoint (tests point it at a local IMDSv2 server).' },
+  scaleInProtection: { env: 'ECHO_CLOUD_SCALE_IN_PROTECTION', kind: 'boolean', default: 'off', doc: 'Set Auto Scaling scale-in protection on this instance while any worker holds a job, and clear it when all are idle (needs autoscaling:SetInstanceProtection and DescribeAutoScalingInstances).' },
+  autoscalingEndpoint: { env: 'ECHO_CLOUD_AUTOSCALING_ENDPOINT', kind: 'url', default: null, doc: 'Endpoint override for the Auto Scaling API (tests). Unset: the region\'s AWS endpoint.' },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -38,6 +38,11 @@ export interface ModelSessionLike {
 
 export type { ClipPrediction };
 
+export interface ProcessOptions {
+  /** A local file holding exactly the clip's input bytes (the caller owns and removes it). */
+  inputPath?: string;
+}
+
 export type JobOutcome =
   | { status: 'done'; resultId: string; reused: boolean; timings: ResultDocument['timings_ms'] | null }
   | { status: 'failed'; error: EchoError }
@@ -51,7 +56,7 @@ export type JobOutcome =
  * Returns `done`, `failed` (a permanent, coded input error: retrying cannot help) or `skipped` (the job
  * no longer needs running). Throws for transient failures, which the caller retries with backoff.
  */
-export async function processJob(deps: ProcessDeps, job: JobBody): Promise<JobOutcome> {
+export async function processJob(deps: ProcessDeps, job: JobBody, options: ProcessOptions = {}): Promise<JobOutcome> {
   const now = deps.now ?? Date.now;
   const started = now();
   const clip = await deps.catalog.getClip(job.clipId);
@@ -78,7 +83,7 @@ export async function processJob(deps: ProcessDeps, job: JobBody): Promise<JobOu
   }
 
   try {
-    const { document, csv } = await runModel(deps, session, clip, job, started);
+    const { document, csv } = await runModel(deps, session, clip, job, started, options.inputPath);
     // The primary result keeps the documented key; further models' results sit beside it, named by model.
     const keys = outputKeys(clip.inputKey, primary ? undefined : model);
     // Both files are fsynced; writing them side by side overlaps the two flushes.
@@ -113,12 +118,13 @@ export function isPermanent(err: unknown): err is EchoError {
   return isEchoError(err) && (err.exitCode === 2 || err.code === 'MODEL_INVALID');
 }
 
-async function runModel(deps: ProcessDeps, session: ModelSessionLike, clip: Clip, job: JobBody, started: number): Promise<{ document: ResultDocument; csv: string }> {
+async function runModel(deps: ProcessDeps, session: ModelSessionLike, clip: Clip, job: JobBody, started: number, inputPath?: string): Promise<{ document: ResultDocument; csv: string }> {
   const now = deps.now ?? Date.now;
   const dir = join(deps.workDir, job.jobId);
   await mkdir(dir, { recursive: true });
   try {
-    let path = (await deps.store.localPath?.(clip.inputKey)) ?? null;
+    // A local copy made while the input was hashed, or the store's own file; else spool it here.
+    let path = inputPath ?? (await deps.store.localPath?.(clip.inputKey)) ?? null;
     if (!path) {
       path = join(dir, 'input');
       // A private copy (0600): with encryption at rest this is the only plaintext of the input, removed below.

@@ -25,6 +25,8 @@ export interface Catalog {
   listClips(query: ClipQuery): Promise<Clip[]>;
   /** Deletes a clip row that never got a job (used to roll back a failed ingest). */
   deleteClip(id: string): Promise<void>;
+  /** The clip stored at this input key (keys are unique), in any project: how an S3 event finds its clip. */
+  findClipByInputKey(inputKey: string): Promise<Clip | null>;
 
   createJob(job: NewJob): Promise<Job>;
   getJob(id: string): Promise<Job | null>;

@@ -17,6 +17,19 @@
  *   worker that lost its message never deletes another worker's delivery.
  * - Receipts are opaque strings, new on every delivery.
  * - Driver failures become ECHO_ERR_QUEUE_FAILED.
+ * - A backend fed by the object store's event notifications (SQS with S3 → SQS notifications) also delivers
+ *   `ObjectCreatedBody` messages: an object arrived under `inputs/` without going through ingest. They follow
+ *   the same receive / heartbeat / delete rules; the worker registers the object as a clip and runs it.
+ *
+ * Where Amazon SQS differs (the SQS adapter, src/adapters/queue/sqs/, and its contract run say so):
+ * - order within a batch and across receives is best effort, and a receive may return fewer than `max`
+ *   ready messages; timings (delays, visibility, long polling) have whole-second granularity;
+ * - counts in `stats` are approximate (SQS's Approximate* attributes), `listDead` peeks at the dead-letter
+ *   queue (at most 1000 messages; `deadAt` is the original send time, which SQS keeps on redrive);
+ * - the redrive policy lives on the queue (RedrivePolicy.maxReceiveCount must equal `maxReceives`);
+ * - SQS keeps a long poll open after the client hangs up, so an aborted receive resolves [] at once but its
+ *   poll (at most 2 s when a signal is given) may still take a message sent meanwhile; the adapter makes it
+ *   visible again as soon as that poll returns (its receive count is then +1), and `close` waits for it.
  */
 export interface JobQueue {
   send(body: JobBody, options?: { delaySeconds?: number }): Promise<string>;
@@ -43,6 +56,27 @@ export interface JobBody {
   primary?: boolean;
 }
 
+/**
+ * An object arrived in the store under `inputs/` by another route than ingest (an S3 upload with `aws s3 cp`
+ * or a presigned PUT), as the store's event notification announced it.
+ */
+export interface ObjectCreatedBody {
+  kind: 'object-created';
+  /** The store key (below the store's prefix), always under `inputs/`. */
+  key: string;
+  /** Size the notification announced (bytes). */
+  size: number;
+  /** When the store created the object (ms since epoch), for queue-wait timings. */
+  eventTime: number;
+}
+
+/** What a received message carries: a job queued by ingest, or an object-created notification. */
+export type QueueMessageBody = JobBody | ObjectCreatedBody;
+
+export function isObjectCreated(body: QueueMessageBody): body is ObjectCreatedBody {
+  return (body as ObjectCreatedBody).kind === 'object-created';
+}
+
 export interface ReceiveOptions {
   max?: number;
   visibilitySeconds: number;
@@ -53,7 +87,7 @@ export interface ReceiveOptions {
 export interface ReceivedMessage {
   id: string;
   receipt: string;
-  body: JobBody;
+  body: QueueMessageBody;
   /** 1 on first delivery. */
   receiveCount: number;
   sentAt: number;
@@ -68,7 +102,7 @@ export interface QueueStats {
 
 export interface DeadMessage {
   id: string;
-  body: JobBody;
+  body: QueueMessageBody;
   receiveCount: number;
   deadAt: number;
 }

@@ -29,7 +29,34 @@ export interface ObjectStore {
   localPath?(key: string): Promise<string | null>;
   /** Lists keys under a prefix, in lexical order. */
   list(prefix: string): AsyncIterable<string>;
+  /**
+   * Optional (S3): a time-limited URL from which anyone holding it can GET the object, so large bytes go
+   * from the store to the browser without passing through the API server. Absent on adapters that cannot
+   * sign URLs (the filesystem store); callers then stream through `get`. Does not check that the object
+   * exists. `expiresInSeconds` is 1 to 604800 (7 days, the SigV4 limit); outside it: ECHO_ERR_BAD_REQUEST.
+   */
+  presignGet?(key: string, options: PresignOptions): Promise<PresignedRequest>;
+  /**
+   * Optional (S3): a time-limited URL to PUT the object's bytes directly into the store. The caller must
+   * send every header in `headers` (the encryption settings are part of the signature). The object appears
+   * atomically when the PUT completes; its sha256 is not known to the store until someone reads it.
+   */
+  presignPut?(key: string, options: PresignOptions & { contentType?: string }): Promise<PresignedRequest>;
   close(): Promise<void>;
+}
+
+export interface PresignOptions {
+  expiresInSeconds: number;
+  /** presignGet: the file name the browser saves the download as (Content-Disposition). */
+  downloadName?: string;
+}
+
+export interface PresignedRequest {
+  method: 'GET' | 'PUT';
+  url: string;
+  /** Headers the request must carry exactly (signed). */
+  headers: Record<string, string>;
+  expiresAt: number;
 }
 
 export interface PutOptions {

@@ -9,6 +9,7 @@ import { startInboxWatcher } from '../ingest/inbox-watcher.ts';
 import { ensureAdminToken } from '../security/bootstrap-admin.ts';
 import { DEFAULT_PROJECT } from '../security/tokens.ts';
 import { createLogger } from '../util/logger.ts';
+import { startInstanceLifecycle } from '../worker/spot/instance-lifecycle.ts';
 import { startSupervisor, type Supervisor } from '../worker/supervisor.ts';
 import { createCatalog, createQueue, createStore } from '../wiring/adapters.ts';
 import { uploadDeps } from '../wiring/ingest.ts';
@@ -40,12 +41,13 @@ export async function serve(config: Config, options: { waitForWorkers?: boolean 
   const catalog = createCatalog(config);
   await catalog.migrate();
   const store = await createStore(config);
-  const queue = await createQueue(config);
+  const queue = await createQueue(config, (message) => log.warn(message));
   const model = await activeModel(config);
   const adminTokenFile = await ensureAdminToken(catalog, config.dataDir, config.adminToken);
   const metrics = createMetrics(queue, catalog);
 
   let supervisor: Supervisor | null = null;
+  const lifecycle = config.role !== 'api' && config.workers > 0 ? startInstanceLifecycle(config, log) : null;
   if (config.role !== 'api' && config.workers > 0) {
     supervisor = startSupervisor({
       count: config.workers,
@@ -59,7 +61,9 @@ export async function serve(config: Config, options: { waitForWorkers?: boolean 
       log,
       onJobEnd: (m) => metrics.jobFinished(m.status, m.timings),
       workRoot: join(config.dataDir, 'work'),
+      onBusyChange: lifecycle ? (busy) => lifecycle.onBusyChange(busy) : undefined,
     });
+    lifecycle?.attach(supervisor);
     if (options.waitForWorkers !== false) await supervisor.ready();
   }
 
@@ -113,6 +117,7 @@ export async function serve(config: Config, options: { waitForWorkers?: boolean 
           await inbox?.stop();
           await app?.close();
           await supervisor?.stop();
+          await lifecycle?.stop();
         } catch (err) {
           log.error({ err: toEchoError(err).toJSON() }, 'error while stopping');
         }

@@ -3,7 +3,9 @@ import { createSqliteCatalog } from '../adapters/catalog/sqlite/create-sqlite-ca
 import { createSqliteQueue } from '../adapters/queue/sqlite/index.ts';
 import { createEncryptedObjectStore } from '../adapters/store/encrypted/encrypted-object-store.ts';
 import { firstPlainObject } from '../adapters/store/encrypted/migrate.ts';
+import { createSqsQueue, type ObjectEventSource } from '../adapters/queue/sqs/index.ts';
 import { createFsObjectStore } from '../adapters/store/fs/fs-object-store.ts';
+import { createS3ObjectStore } from '../adapters/store/s3/s3-object-store.ts';
 import { type Config, urlPath } from '../config/load.ts';
 import { EchoError } from '../errors/catalogue.ts';
 import type { Catalog } from '../ports/catalog.ts';
@@ -25,15 +27,34 @@ export function createCatalog(config: Config): Catalog {
 export function createStore(config: Config): Promise<ObjectStore> {
   const scheme = new URL(config.storeUrl).protocol;
   if (scheme === 'file:') return config.encryption ? createEncryptedFsStore(config) : createPlainFsStore(config);
-  throw new EchoError('CONFIG_INVALID', `ECHO_CLOUD_STORE: unsupported scheme ${scheme} (accepted: file:)`);
+  if (scheme === 's3:') {
+    const { bucket, prefix } = s3Location(config.storeUrl);
+    return Promise.resolve(createS3ObjectStore({ bucket, prefix, region: config.awsRegion, endpoint: config.awsEndpoint, kmsKeyId: config.kmsKeyId }));
+  }
+  throw new EchoError('CONFIG_INVALID', `ECHO_CLOUD_STORE: unsupported scheme ${scheme} (accepted: file:, s3:)`);
 }
 
-export function createQueue(config: Config): Promise<JobQueue> {
+/** `s3://<bucket>/<prefix>` → bucket and prefix (without slashes at either end). */
+export function s3Location(storeUrl: string): ObjectEventSource {
+  const url = new URL(storeUrl);
+  return { bucket: url.hostname, prefix: urlPath(storeUrl).replace(/^\/+|\/+$/g, '') };
+}
+
+export function createQueue(config: Config, onWarning?: (message: string) => void): Promise<JobQueue> {
   const scheme = new URL(config.queueUrl).protocol;
   if (scheme === 'sqlite:') {
     return createSqliteQueue({ path: urlPath(config.queueUrl), maxReceives: config.maxReceives, defaultVisibilitySeconds: config.visibilitySeconds });
   }
-  throw new EchoError('CONFIG_INVALID', `ECHO_CLOUD_QUEUE: unsupported scheme ${scheme} (accepted: sqlite:)`);
+  if (scheme === 'sqs:') {
+    // sqs://<queue name>: S3 event notifications on the queue map to store keys when the store is on S3.
+    const queue = new URL(config.queueUrl).hostname;
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(queue)) {
+      throw new EchoError('CONFIG_INVALID', `ECHO_CLOUD_QUEUE=${config.queueUrl}: expected sqs://<queue name> (1-80 letters, digits, - and _; standard queues only)`);
+    }
+    const objectEvents = new URL(config.storeUrl).protocol === 's3:' ? s3Location(config.storeUrl) : null;
+    return createSqsQueue({ queue, maxReceives: config.maxReceives, region: config.awsRegion, endpoint: config.awsEndpoint, objectEvents, onWarning });
+  }
+  throw new EchoError('CONFIG_INVALID', `ECHO_CLOUD_QUEUE: unsupported scheme ${scheme} (accepted: sqlite:, sqs:)`);
 }
 
 /**

@@ -8,3 +8,6 @@ export type WorkerToSupervisor =
 export function send(message: WorkerToSupervisor): void {
   if (process.send && process.connected) process.send(message);
 }
+
+/** Messages the supervisor sends a worker process. `interrupt`: the instance is going away (Spot notice). */
+export type SupervisorToWorker = { type: 'interrupt'; reason: string };

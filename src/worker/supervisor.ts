@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { EchoError, type ErrorCode, toEchoError } from '../errors/catalogue.ts';
 import type { Catalog } from '../ports/catalog.ts';
 import type { JobQueue } from '../ports/job-queue.ts';
-import type { WorkerToSupervisor } from './ipc.ts';
+import type { SupervisorToWorker, WorkerToSupervisor } from './ipc.ts';
 
 export interface SupervisorOptions {
   count: number;
@@ -25,6 +25,8 @@ export interface SupervisorOptions {
    * the command runtime), which may hold a decrypted input (encryption at rest); removed when it exits.
    */
   workRoot?: string;
+  /** Told the number of workers holding a job whenever it changes (scale-in protection). */
+  onBusyChange?: (busy: number) => void;
 }
 
 interface Slot {
@@ -49,6 +51,14 @@ export function startSupervisor(options: SupervisorOptions) {
   let stopping = false;
   const readyWaiters: (() => void)[] = [];
   const swept = new Set<string>();
+  let lastBusy = 0;
+  const busyChanged = (): void => {
+    const busy = slots.filter((s) => s.job !== null).length;
+    if (busy !== lastBusy) {
+      lastBusy = busy;
+      options.onBusyChange?.(busy);
+    }
+  };
 
   function spawn(slot: Slot): void {
     slot.ready = false;
@@ -70,9 +80,11 @@ export function startSupervisor(options: SupervisorOptions) {
       if (slots.every((s) => s.ready)) for (const w of readyWaiters.splice(0)) w();
     } else if (m.type === 'job-start') {
       slot.job = m;
+      busyChanged();
       if (slot.child?.pid) options.onJobStart?.(m, slot.child.pid);
     } else if (m.type === 'job-end') {
       slot.job = null;
+      busyChanged();
       options.onJobEnd?.(m);
     } else if (m.type === 'fatal') {
       log.error({ worker: slot.index, code: m.code }, `worker could not start: ${m.message}`);
@@ -93,6 +105,7 @@ export function startSupervisor(options: SupervisorOptions) {
     const held = slot.job;
     slot.job = null;
     if (held) await recover(held, slot.killedFor ?? 'WORKER_DIED', code, signal);
+    busyChanged();
     if (stopping) return;
     const uptime = Date.now() - slot.startedAt;
     slot.restarts = uptime > 60_000 ? 0 : slot.restarts + 1;
@@ -141,6 +154,8 @@ export function startSupervisor(options: SupervisorOptions) {
       for (const dead of await queue.listDead(500)) {
         if (swept.has(dead.id)) continue;
         swept.add(dead.id);
+        // Dead object-created events have no job yet: the operator redrives them from the dead-letter queue.
+        if (!('jobId' in dead.body)) continue;
         const job = await catalog.getJob(dead.body.jobId);
         if (job && job.status !== 'done' && job.status !== 'failed') {
           const err = new EchoError('DEAD_LETTERED', `job ${job.id} was delivered ${dead.receiveCount} times without finishing and was moved to the dead-letter queue`);
@@ -168,6 +183,36 @@ export function startSupervisor(options: SupervisorOptions) {
     },
     pids(): number[] {
       return slots.flatMap((s) => (s.child?.pid ? [s.child.pid] : []));
+    },
+    /**
+     * The instance is going away (Spot interruption notice): no restarts, every worker stops receiving and
+     * releases its job at once; a worker that has not exited after `killAfterMs` is killed (its job, if the
+     * supervisor knows it, is released by the exit handler).
+     */
+    async interrupt(reason: string, killAfterMs = 10_000): Promise<void> {
+      stopping = true;
+      clearInterval(watchdog);
+      clearInterval(sweeper);
+      await Promise.all(
+        slots.map(
+          (slot) =>
+            new Promise<void>((resolve) => {
+              const child = slot.child;
+              if (!child || child.exitCode !== null) return resolve();
+              const kill = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+              child.once('exit', () => {
+                clearTimeout(kill);
+                resolve();
+              });
+              if (child.connected) child.send({ type: 'interrupt', reason } satisfies SupervisorToWorker);
+              else child.kill('SIGKILL');
+            }),
+        ),
+      );
+    },
+    /** Workers holding a job now. */
+    busy(): number {
+      return slots.filter((s) => s.job !== null).length;
     },
     /** SIGTERM to every worker; each finishes or releases its job; SIGKILL after the grace period. */
     async stop(): Promise<void> {

@@ -1,10 +1,23 @@
+import { rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { toEchoError } from '../errors/catalogue.ts';
+import { ingestObject, type ObjectIngestDeps } from '../ingest/ingest-object.ts';
+import { isPermanent, type JobOutcome, type ProcessDeps, processJob } from '../pipeline/process-job.ts';
 import type { Catalog } from '../ports/catalog.ts';
-import type { JobQueue, ReceivedMessage } from '../ports/job-queue.ts';
-import { type JobOutcome, type ProcessDeps, processJob } from '../pipeline/process-job.ts';
+import { isObjectCreated, type JobBody, type JobQueue, type ReceivedMessage } from '../ports/job-queue.ts';
 import { retryDelaySeconds } from './backoff.ts';
 import { send } from './ipc.ts';
+
+/** The message a worker holds: what it runs, and whether it was already handed back (interrupt, grace over). */
+interface Held {
+  message: ReceivedMessage;
+  job: JobBody | null;
+  done: Promise<void>;
+  released: boolean;
+  heartbeat?: NodeJS.Timeout;
+  /** The heartbeat call in flight: a release waits for it, so the release is the last word. */
+  extending?: Promise<void>;
+}
 
 export interface LoopOptions {
   visibilitySeconds: number;
@@ -16,27 +29,88 @@ export interface LoopOptions {
 /**
  * The worker's receive loop: one job at a time, a heartbeat extending its visibility while it runs,
  * acknowledge on success or permanent failure, release with backoff on a transient failure.
+ * An object-created message (an S3 upload announced by its event notification) is first registered as a
+ * clip with a job (`objects`; see src/ingest/ingest-object.ts), then run like any job, under the same
+ * message and heartbeat.
  * `stop()` stops taking jobs at once; the current job gets `shutdownGraceSeconds` to finish, then its
- * message is released so another worker takes it.
+ * message is released so another worker takes it. `interrupt()` (a Spot interruption notice) releases it
+ * at once.
  */
-export function startWorkerLoop(queue: JobQueue, catalog: Catalog, deps: ProcessDeps, options: LoopOptions, log: Logger) {
+export function startWorkerLoop(queue: JobQueue, catalog: Catalog, deps: ProcessDeps, options: LoopOptions, log: Logger, objects?: ObjectIngestDeps) {
   const receiving = new AbortController();
   let stopping = false;
-  let current: { message: ReceivedMessage; done: Promise<void> } | null = null;
+  let current: Held | null = null;
 
-  async function handle(message: ReceivedMessage): Promise<void> {
-    const { body } = message;
-    const jlog = log.child({ jobId: body.jobId, clipId: body.clipId, receiveCount: message.receiveCount });
-    send({ type: 'job-start', jobId: body.jobId, clipId: body.clipId, receipt: message.receipt, receiveCount: message.receiveCount, at: Date.now() });
+  /**
+   * The job a message runs: its body, or the job registered for the object it announces (with the local copy
+   * made while hashing it, if any); null: nothing to run.
+   */
+  async function jobOf(message: ReceivedMessage): Promise<{ body: JobBody; inputPath?: string } | null> {
+    const body = message.body;
+    if (!isObjectCreated(body)) return { body };
+    const olog = log.child({ key: body.key, receiveCount: message.receiveCount });
+    if (!objects) {
+      olog.warn('an object-created message arrived but this worker has no object ingest wired; leaving it for the dead-letter queue');
+      throw new Error('object ingest is not wired in this worker');
+    }
+    try {
+      const outcome = await ingestObject(objects, body);
+      if (outcome.kind === 'run') {
+        olog.info({ clipId: outcome.clip.id, jobId: outcome.job.jobId }, 'object registered as a clip');
+        return { body: outcome.job, ...(outcome.spooled ? { inputPath: outcome.spooled } : {}) };
+      }
+      if (outcome.kind === 'failed') olog.warn({ clipId: outcome.clip.id, err: outcome.error.toJSON() }, 'object is not a usable cine; clip recorded as failed');
+      else olog.info({ reason: outcome.reason }, 'object event skipped');
+    } catch (err) {
+      if (!isPermanent(err)) throw err;
+      olog.warn({ err: err.toJSON() }, 'object event refused');
+    }
+    await queue.delete(message.receipt);
+    return null;
+  }
+
+  async function handle(message: ReceivedMessage, slot: Held): Promise<void> {
     const heartbeat = setInterval(
       () => {
-        queue.extend(message.receipt, options.visibilitySeconds).catch((err) => jlog.warn({ err: toEchoError(err).toJSON() }, 'heartbeat failed'));
+        // A released message must stay visible: extending it would hide it from its next holder again.
+        if (slot.released) return;
+        slot.extending = queue
+          .extend(message.receipt, options.visibilitySeconds)
+          .catch((err) => log.warn({ err: toEchoError(err).toJSON() }, 'heartbeat failed'));
       },
       Math.max(500, (options.visibilitySeconds * 1000) / 3),
     );
+    slot.heartbeat = heartbeat;
+    let inputPath: string | undefined;
+    try {
+      let found: Awaited<ReturnType<typeof jobOf>>;
+      try {
+        found = await jobOf(message);
+      } catch (err) {
+        const delay = retryDelaySeconds(message.receiveCount, options.retryBaseSeconds);
+        log.warn({ err: toEchoError(err).toJSON(), retryInSeconds: delay }, 'registering an object failed; will retry');
+        clearInterval(heartbeat);
+        await slot.extending;
+        if (!slot.released) await queue.release(message.receipt, delay).catch(() => {});
+        return;
+      }
+      if (found === null) return;
+      inputPath = found.inputPath;
+      slot.job = found.body;
+      await run(message, found.body, heartbeat, slot, inputPath);
+    } finally {
+      clearInterval(heartbeat);
+      if (inputPath) await rm(inputPath, { force: true }).catch(() => {});
+    }
+  }
+
+  async function run(message: ReceivedMessage, body: JobBody, heartbeat: NodeJS.Timeout, slot: Held, inputPath?: string): Promise<void> {
+    const jlog = log.child({ jobId: body.jobId, clipId: body.clipId, receiveCount: message.receiveCount });
+    send({ type: 'job-start', jobId: body.jobId, clipId: body.clipId, receipt: message.receipt, receiveCount: message.receiveCount, at: Date.now() });
+    jlog.debug('job started');
     let outcome: JobOutcome | null = null;
     try {
-      outcome = await processJob(deps, body);
+      outcome = await processJob(deps, body, inputPath ? { inputPath } : {});
     } catch (err) {
       const e = toEchoError(err);
       if (message.receiveCount >= options.maxReceives) {
@@ -47,15 +121,19 @@ export function startWorkerLoop(queue: JobQueue, catalog: Catalog, deps: Process
         const delay = retryDelaySeconds(message.receiveCount, options.retryBaseSeconds);
         jlog.warn({ err: e.toJSON(), retryInSeconds: delay }, 'job failed; will retry');
         clearInterval(heartbeat);
-        await catalog.requeueJob(body.jobId, Date.now()).catch(() => {});
-        await queue.release(message.receipt, delay).catch(() => {});
+        await slot.extending;
+        if (!slot.released) {
+          await catalog.requeueJob(body.jobId, Date.now()).catch(() => {});
+          await queue.release(message.receipt, delay).catch(() => {});
+        }
         send({ type: 'job-end', jobId: body.jobId, status: 'retry' });
         return;
       }
     } finally {
       clearInterval(heartbeat);
     }
-    await queue.delete(message.receipt);
+    // After an interrupt the message was handed back: its next holder acknowledges it (the result is kept).
+    if (!slot.released) await queue.delete(message.receipt);
     if (outcome.status === 'failed') jlog.warn({ err: outcome.error.toJSON() }, 'job failed');
     else if (outcome.status === 'skipped') jlog.info({ reason: outcome.reason }, 'job skipped');
     else jlog.info({ resultId: outcome.resultId, reused: outcome.reused, timings: outcome.timings }, 'job done');
@@ -74,13 +152,33 @@ export function startWorkerLoop(queue: JobQueue, catalog: Catalog, deps: Process
         continue;
       }
       for (const message of messages) {
-        const done = handle(message).catch((err) => log.error({ err: toEchoError(err).toJSON(), jobId: message.body.jobId }, 'job handling failed'));
-        current = { message, done };
-        await done;
+        // Taken in the instant a stop began: hand it straight back.
+        if (stopping) {
+          await queue.release(message.receipt, 0).catch(() => {});
+          continue;
+        }
+        log.debug({ messageId: message.id, receiveCount: message.receiveCount }, 'message received');
+        const slot: Held = { message, job: null, done: Promise.resolve(), released: false };
+        slot.done = handle(message, slot).catch((err) => log.error({ err: toEchoError(err).toJSON(), messageId: message.id }, 'job handling failed'));
+        current = slot;
+        await slot.done;
         current = null;
       }
     }
   })();
+
+  /** Hands the current message back at once (visibility 0) and its job back to `queued`. */
+  async function releaseCurrent(why: string): Promise<void> {
+    const running = current;
+    if (!running || running.released) return;
+    running.released = true;
+    clearInterval(running.heartbeat);
+    await running.extending;
+    log.warn({ jobId: running.job?.jobId, messageId: running.message.id }, why);
+    if (running.job) await catalog.requeueJob(running.job.jobId, Date.now()).catch(() => {});
+    await queue.release(running.message.receipt, 0).catch(() => {});
+    if (running.job) send({ type: 'job-end', jobId: running.job.jobId, status: 'retry' });
+  }
 
   return {
     /** Stops taking jobs; resolves once the current job finished or was released. */
@@ -94,13 +192,21 @@ export function startWorkerLoop(queue: JobQueue, catalog: Catalog, deps: Process
           new Promise<boolean>((r) => setTimeout(() => r(false), options.shutdownGraceSeconds * 1000).unref()),
         ]);
         if (!graceful) {
-          log.warn({ jobId: running.message.body.jobId }, 'shutdown grace over; releasing the job for another worker');
-          await catalog.requeueJob(running.message.body.jobId, Date.now()).catch(() => {});
-          await queue.release(running.message.receipt, 0).catch(() => {});
+          await releaseCurrent('shutdown grace over; releasing the job for another worker');
           return;
         }
       }
       await finished;
+    },
+    /** Stops taking jobs and releases the current one at once (the instance is about to go away). */
+    async interrupt(): Promise<void> {
+      stopping = true;
+      receiving.abort();
+      await releaseCurrent('interrupted; released the job for another worker at once');
+    },
+    /** True while a message is held. */
+    busy(): boolean {
+      return current !== null;
     },
   };
 }

@@ -188,6 +188,20 @@ export function catalogContract(name: string, make: () => Promise<{ catalog: Cat
       assert.equal(await catalog.getClip(clip.id), null);
     });
 
+    test('findClipByInputKey finds a clip by its unique key in any project; listJobs lists its jobs oldest first', async () => {
+      const clip = await catalog.createClip(newClip({ projectId: 'p2', source: 's3', inputKey: `inputs/s3-drop/${randomId('x')}.mat` }));
+      assert.equal((await catalog.findClipByInputKey(clip.inputKey))?.id, clip.id);
+      assert.equal(await catalog.findClipByInputKey('inputs/none/here.mat'), null);
+      await assert.rejects(catalog.createClip(newClip({ inputKey: clip.inputKey })), { code: 'CATALOG_FAILED' }, 'input keys are unique');
+      assert.deepEqual(await catalog.listJobs(clip.id), []);
+      const first = await catalog.createJob({ id: randomId('job'), clipId: clip.id, modelName: 'm', modelVersion: '1', createdAt: 1000 });
+      const second = await catalog.createJob({ id: randomId('job'), clipId: clip.id, modelName: 'm', modelVersion: '1', createdAt: 2000 });
+      assert.deepEqual(
+        (await catalog.listJobs(clip.id)).map((j) => j.id),
+        [first.id, second.id],
+      );
+    });
+
     test('tokens are found by hash only', async () => {
       await catalog.createToken({ id: randomId('tok'), hash: 'f'.repeat(64), projectId: 'p1', role: 'admin', label: 'first', createdAt: 1, expiresAt: null });
       const t = await catalog.findTokenByHash('f'.repeat(64));

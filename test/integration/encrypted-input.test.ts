@@ -7,6 +7,7 @@ import { HEADER_BYTES } from '../../src/adapters/store/encrypted/format.ts';
 import { openCine } from '../../src/formats/open-cine.ts';
 import { ingestFile } from '../../src/ingest/ingest-file.ts';
 import { type ProcessDeps, processJob } from '../../src/pipeline/process-job.ts';
+import { isObjectCreated } from '../../src/ports/job-queue.ts';
 import { openModelSession } from '../../src/wiring/model.ts';
 import { openEmbedded } from '../helpers/embedded.ts';
 import { ROOT } from '../helpers/server.ts';
@@ -35,7 +36,8 @@ test('the worker reads an encrypted MAT v7.3 input through a private temp copy, 
     assert.equal(await e.store.localPath?.('inputs/x/y.mat'), null);
     await ingestFile(e.ingest, { name: 'v73.mat', body: createReadStream(V73), source: 'cli', projectId: 'default' });
     const [message] = await e.queue.receive({ visibilitySeconds: 60, waitMs: 1000 });
-    const outcome = await processJob(deps, message!.body);
+    assert.ok(message && !isObjectCreated(message.body), 'a job message');
+    const outcome = await processJob(deps, message.body);
     assert.equal(outcome.status, 'done', JSON.stringify(outcome));
     assert.equal(seen.length, 1);
     assert.equal(seen[0]!.mode, 0o600);
@@ -58,7 +60,8 @@ test('a flipped byte in a stored input fails the job permanently with ECHO_ERR_I
     bytes[HEADER_BYTES + 5000]! ^= 0x10;
     await writeFile(file, bytes);
     const [message] = await e.queue.receive({ visibilitySeconds: 60, waitMs: 1000 });
-    const outcome = await processJob(deps, message!.body);
+    assert.ok(message && !isObjectCreated(message.body), 'a job message');
+    const outcome = await processJob(deps, message.body);
     assert.equal(outcome.status, 'failed');
     assert.equal(outcome.status === 'failed' && outcome.error.code, 'INTEGRITY');
     assert.match(outcome.status === 'failed' ? outcome.error.message : '', new RegExp(clip.inputKey.replace(/[.]/g, '\\.')));

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { backfill } from '../../../src/models/backfill.ts';
+import { isObjectCreated } from '../../../src/ports/job-queue.ts';
 import { DEFAULT_PROJECT } from '../../../src/security/tokens.ts';
 import { randomId } from '../../../src/util/ids.ts';
 import { openEmbedded } from '../../helpers/embedded.ts';
@@ -32,9 +33,10 @@ test('backfill queues clips lacking the model, links clips whose bytes have its 
     assert.deepEqual(linked.map((j) => [j.primary, j.status, j.resultId]), [[false, 'done', stored.id]]);
     assert.equal((await e.catalog.getClip(same2))?.resultId, null, "the clip's own result is untouched");
     const [message] = await e.queue.receive({ max: 1, visibilitySeconds: 30, waitMs: 0 });
-    assert.deepEqual(message?.body.clipId, other);
-    assert.equal(message?.body.primary, false);
-    assert.deepEqual(message?.body.model, { name: model.name, version: model.version });
+    assert.ok(message && !isObjectCreated(message.body), 'a job message');
+    assert.deepEqual(message.body.clipId, other);
+    assert.equal(message.body.primary, false);
+    assert.deepEqual(message.body.model, { name: model.name, version: model.version });
 
     const again = await backfill({ catalog: e.catalog, queue: e.queue, model }, { since: 1000 });
     assert.deepEqual([again.lacking, again.queued, again.linked], [0, 0, 0]);

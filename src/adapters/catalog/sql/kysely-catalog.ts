@@ -143,6 +143,18 @@ export function createKyselyCatalog(db: Kysely<CatalogDb>, backend: string): Cat
         return (await catalog.getJob(job.id))!;
       }),
 
+    findClipByInputKey: (inputKey) =>
+      guard('findClipByInputKey', async () => {
+        const row = await db.selectFrom('clips').selectAll().where('input_key', '=', inputKey).executeTakeFirst();
+        return row ? toClip(row) : null;
+      }),
+
+    listJobs: (clipId) =>
+      guard('listJobs', async () => {
+        const rows = await db.selectFrom('jobs').selectAll().where('clip_id', '=', clipId).orderBy('created_at').orderBy('id').execute();
+        return rows.map(toJob);
+      }),
+
     getJob: (id) =>
       guard('getJob', async () => {
         const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
@@ -260,12 +272,6 @@ export function createKyselyCatalog(db: Kysely<CatalogDb>, backend: string): Cat
         const out: Record<ClipStatus, number> = { queued: 0, processing: 0, done: 0, failed: 0 };
         for (const r of rows) out[r.status as ClipStatus] = Number(r.n);
         return out;
-      }),
-
-    listJobs: (clipId) =>
-      guard('listJobs', async () => {
-        const rows = await db.selectFrom('jobs').selectAll().where('clip_id', '=', clipId).orderBy('created_at').orderBy('id').execute();
-        return rows.map(toJob);
       }),
 
     listClipsLackingModel: (query: LackingModelQuery) =>
