@@ -8,8 +8,10 @@ import type { ObjectStore } from '../ports/object-store.ts';
 import type { SecurityConfig } from '../config/security-config.ts';
 import type { AuditLog } from '../security/audit/audit-log.ts';
 import type { Authenticate, Principal } from '../security/tokens.ts';
+import { createWebSignIn } from '../security/web-sign-in.ts';
 import { registerErrorHandling } from './error-handler.ts';
 import type { Metrics } from './metrics.ts';
+import { authConfigRoutes } from './routes/auth-config.ts';
 import { clipRoutes } from './routes/clips.ts';
 import { eventRoutes } from './routes/events.ts';
 import { frameRoutes } from './routes/frames.ts';
@@ -54,7 +56,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.https ? { https: deps.https } : {}),
   });
   registerErrorHandling(app);
-  await registerTransportSecurity(app, deps.security.corsOrigins);
+  const signIn = deps.security.oidc ? createWebSignIn(deps.security.oidc) : null;
+  await registerTransportSecurity(app, deps.security.corsOrigins, signIn?.connectSources());
   const limits = await registerRateLimits(app, {
     authFailures: deps.security.authFailureLimit,
     uploads: deps.security.uploadRateLimit,
@@ -86,6 +89,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     { prefix: '/v1' },
   );
+  await app.register(authConfigRoutes, { signIn });
   await app.register(webRoutes);
   return app;
 }

@@ -66,6 +66,9 @@ export const SETTINGS = {
   imdsEndpoint: { env: 'ECHO_CLOUD_IMDS_ENDPOINT', kind: 'url', default: 'http://169.254.169.254', doc: 'Instance metadata service endpoint (tests point it at a local IMDSv2 server).' },
   scaleInProtection: { env: 'ECHO_CLOUD_SCALE_IN_PROTECTION', kind: 'boolean', default: 'off', doc: 'Set Auto Scaling scale-in protection on this instance while any worker holds a job, and clear it when all are idle (needs autoscaling:SetInstanceProtection and DescribeAutoScalingInstances).' },
   autoscalingEndpoint: { env: 'ECHO_CLOUD_AUTOSCALING_ENDPOINT', kind: 'url', default: null, doc: 'Endpoint override for the Auto Scaling API (tests). Unset: the region\'s AWS endpoint.' },
+  oidcClientId: { env: 'ECHO_CLOUD_OIDC_CLIENT_ID', kind: 'string', default: null, doc: 'Client id of the web app at the OIDC issuer (a public client: Authorization Code with PKCE, no secret), for the "Sign in with SSO" button. Unset: ECHO_CLOUD_OIDC_AUDIENCE (the usual case, when the API and the web app are one client). Redirect URI to register: `<server origin>/auth/callback`.' },
+  oidcScopes: { env: 'ECHO_CLOUD_OIDC_SCOPES', kind: 'string', default: 'openid email profile', doc: 'Space-separated scopes the web app asks for at sign-in (must include `openid`). With Entra ID and `access_token`, add the API scope, e.g. `openid profile api://<app id>/access_as_user`.' },
+  oidcWebToken: { env: 'ECHO_CLOUD_OIDC_WEB_TOKEN', kind: 'enum', values: ['auto', 'id_token', 'access_token'], default: 'auto', doc: 'Which token from the sign-in the web app sends as its bearer JWT. `auto`: the ID token when the client id equals ECHO_CLOUD_OIDC_AUDIENCE (its `aud` is the client id: Cognito, Keycloak, Entra ID), else the access token (Entra ID with a separate API audience; Cognito access tokens carry the client in `client_id`).' },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;

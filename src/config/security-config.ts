@@ -20,6 +20,8 @@ export interface OidcConfig {
   jwksUrl: string | null;
   algorithms: string[];
   rolesClaim: string | null;
+  /** The web app's sign-in (Authorization Code + PKCE, public client). */
+  web: { clientId: string; scopes: string; token: 'id_token' | 'access_token' };
 }
 
 /** Asymmetric JWS algorithms only: a symmetric (HS*) key would be a shared secret, `none` no signature. */
@@ -82,7 +84,17 @@ function oidc(env: Env): OidcConfig | null {
   if (algorithms.length === 0 || refused.length > 0) {
     throw bad(SETTINGS.oidcAlgorithms, algorithms.join(','), `a comma-separated list of ${ASYMMETRIC_ALGORITHMS.join(', ')}${refused.length ? ` (refused: ${refused.join(', ')})` : ''}`);
   }
-  return { issuer, audience, jwksUrl: jwks ? secureUrl(SETTINGS.oidcJwksUrl, jwks) : null, algorithms, rolesClaim: raw(env, SETTINGS.oidcRolesClaim) };
+  return { issuer, audience, jwksUrl: jwks ? secureUrl(SETTINGS.oidcJwksUrl, jwks) : null, algorithms, rolesClaim: raw(env, SETTINGS.oidcRolesClaim), web: webSignIn(env, audience) };
+}
+
+function webSignIn(env: Env, audience: string): OidcConfig['web'] {
+  const clientId = raw(env, SETTINGS.oidcClientId) ?? audience;
+  const scopes = (raw(env, SETTINGS.oidcScopes) as string).trim().split(/\s+/);
+  if (!scopes.includes('openid')) throw bad(SETTINGS.oidcScopes, scopes.join(' '), 'space-separated scopes including `openid`');
+  const wanted = raw(env, SETTINGS.oidcWebToken) as string;
+  if (!(SETTINGS.oidcWebToken.values as readonly string[]).includes(wanted)) throw bad(SETTINGS.oidcWebToken, wanted, `one of ${SETTINGS.oidcWebToken.values.join(', ')}`);
+  const token = wanted === 'auto' ? (clientId === audience ? 'id_token' : 'access_token') : (wanted as 'id_token' | 'access_token');
+  return { clientId, scopes: scopes.join(' '), token };
 }
 
 export function loadSecurityConfig(env: Env): SecurityConfig {

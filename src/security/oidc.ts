@@ -2,6 +2,7 @@ import { createRemoteJWKSet, errors as joseErrors, type JWTPayload, jwtVerify } 
 import type { OidcConfig } from '../config/security-config.ts';
 import { EchoError } from '../errors/catalogue.ts';
 import type { Catalog, Role } from '../ports/catalog.ts';
+import { fetchDiscovery } from './oidc-discovery.ts';
 import { higherRole, isRole, PROJECT_ID_PATTERN } from './roles.ts';
 import type { Principal } from './tokens.ts';
 
@@ -26,12 +27,8 @@ function keySet(config: OidcConfig) {
   const discover = async () => {
     let uri = config.jwksUrl;
     if (!uri) {
-      const url = `${config.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
-      const res = await fetch(url, { signal: AbortSignal.timeout(5000), redirect: 'error' });
-      if (!res.ok) throw new Error(`${url} answered ${res.status}`);
-      const doc = (await res.json()) as { issuer?: string; jwks_uri?: string };
-      if (doc.issuer !== config.issuer) throw new Error(`${url} names issuer ${doc.issuer}, not ${config.issuer}`);
-      if (typeof doc.jwks_uri !== 'string') throw new Error(`${url} has no jwks_uri`);
+      const doc = await fetchDiscovery(config.issuer);
+      if (typeof doc.jwks_uri !== 'string') throw new Error(`the discovery document of ${config.issuer} has no jwks_uri`);
       uri = doc.jwks_uri;
     }
     return createRemoteJWKSet(new URL(uri), { timeoutDuration: 5000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });

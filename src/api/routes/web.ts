@@ -8,7 +8,7 @@ import { PROJECT_ROOT } from '../../config/load.ts';
 export const WEB_DIST = join(PROJECT_ROOT, 'web', 'dist');
 
 /** Paths the web app routes itself (history API): each answers index.html. */
-const CLIENT_ROUTES = ['/clips/*', '/studies/*', '/upload', '/signin'];
+const CLIENT_ROUTES = ['/clips/*', '/studies/*', '/upload', '/signin', '/auth/callback'];
 
 /**
  * The web app at `/`: the built files of web/dist, with index.html for the app's own routes. Hashed

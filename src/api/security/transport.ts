@@ -4,15 +4,19 @@ import type { FastifyInstance } from 'fastify';
 /**
  * Security headers on every response (@fastify/helmet: HSTS, nosniff, frame-ancestors, a same-origin CSP,
  * no referrer...), and CORS closed by default: without ECHO_CLOUD_CORS_ORIGINS no Access-Control-* header is
- * ever sent, so browsers refuse cross-origin calls. Listed origins get exactly their own origin back.
+ * ever sent, so browsers refuse cross-origin calls. `connectSources` widen the CSP's connect-src (OIDC sign-in). Listed origins get exactly their own origin back.
  */
-export async function registerTransportSecurity(app: FastifyInstance, corsOrigins: readonly string[]): Promise<void> {
+export async function registerTransportSecurity(app: FastifyInstance, corsOrigins: readonly string[], connectSources: Array<string | (() => string)> = []): Promise<void> {
   await app.register(helmet, {
     global: true,
     hsts: { maxAge: 31_536_000, includeSubDomains: true },
     // Without TLS on the server (local use, or TLS ended at a balancer) `upgrade-insecure-requests` would make
     // browsers fetch the app's own scripts over https from a plain-http origin and fail; HSTS does the upgrading.
-    contentSecurityPolicy: { useDefaults: true, directives: { upgradeInsecureRequests: null } },
+    // connect-src adds the identity provider's token endpoint when the web app signs in through OIDC.
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: { upgradeInsecureRequests: null, ...(connectSources.length ? { connectSrc: ["'self'", ...connectSources] } : {}) },
+    },
     crossOriginResourcePolicy: { policy: 'same-origin' },
   });
   if (corsOrigins.length === 0) return;

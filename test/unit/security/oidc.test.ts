@@ -35,7 +35,7 @@ after(async () => {
 });
 
 function auth(over: Partial<OidcConfig> = {}): Authenticate {
-  const config: OidcConfig = { issuer, audience: AUDIENCE, jwksUrl: null, algorithms: ['RS256', 'ES256'], rolesClaim: 'groups', ...over };
+  const config: OidcConfig = { issuer, audience: AUDIENCE, jwksUrl: null, algorithms: ['RS256', 'ES256'], rolesClaim: 'groups', web: { clientId: AUDIENCE, scopes: 'openid', token: 'id_token' }, ...over };
   return createAuthenticator(catalog, null, createOidcVerifier(config, catalog));
 }
 
