@@ -1,12 +1,14 @@
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, getToken, setToken } from './api.ts';
+import { AuthCallback } from './components/auth-callback.tsx';
 import { ClipList } from './components/clip-list.tsx';
 import { SignIn } from './components/sign-in.tsx';
 import { Study } from './components/study.tsx';
 import { UploadPanel } from './components/upload-panel.tsx';
 import { Viewer } from './components/viewer.tsx';
 import { connectLive } from './events.ts';
+import { CALLBACK_PATH, setSsoSession, ssoSession } from './oidc.ts';
 import { link, useRoute } from './router.ts';
 import type { Clip } from './types.ts';
 import './styles.css';
@@ -21,6 +23,9 @@ function merge(map: Map<string, Clip>, clip: Clip): void {
 
 function App() {
   const [token, setTok] = useState(getToken());
+  const [callback, setCallback] = useState(location.pathname === CALLBACK_PATH);
+  const [notice, setNotice] = useState<string | null>(null);
+  const sso = token ? ssoSession() : null;
   const [clips, setClips] = useState<Map<string, Clip>>(new Map());
   const [live, setLive] = useState<'connecting' | 'live' | 'offline'>('connecting');
   // Status changes pushed by the server, read out by screen readers (a polite live region).
@@ -35,14 +40,26 @@ function App() {
     });
   }, []);
 
+  const signOut = useCallback((why: string | null) => {
+    setToken(null);
+    setSsoSession(null);
+    setTok(null);
+    setNotice(why);
+  }, []);
+
   useEffect(() => {
-    const out = () => {
-      setToken(null);
-      setTok(null);
-    };
+    // A 401: the token expired or was revoked. Back to the sign-in page, saying why.
+    const out = () => signOut(ssoSession() ? 'Your single sign-on session has expired: sign in again.' : 'The API token is no longer valid: sign in again.');
     window.addEventListener('echo:unauthorized', out);
     return () => window.removeEventListener('echo:unauthorized', out);
-  }, []);
+  }, [signOut]);
+
+  useEffect(() => {
+    // An SSO token is not renewed: sign out when it expires rather than fail the next request.
+    if (!sso) return;
+    const timer = setTimeout(() => signOut('Your single sign-on session has expired: sign in again.'), Math.max(0, sso.expiresAt - Date.now()));
+    return () => clearTimeout(timer);
+  }, [sso?.expiresAt, signOut]);
 
   useEffect(() => {
     if (!token) return;
@@ -56,11 +73,33 @@ function App() {
     });
   }, [token, upsert]);
 
+  if (!token && callback) {
+    const leave = (path: string) => {
+      history.replaceState(null, '', path);
+      window.dispatchEvent(new PopStateEvent('popstate'));
+      setCallback(false);
+    };
+    return (
+      <AuthCallback
+        onSignedIn={(s) => {
+          setToken(s.token);
+          setSsoSession({ name: s.name, expiresAt: s.expiresAt });
+          leave(s.returnTo);
+          setNotice(null);
+          setTok(s.token);
+        }}
+        onCancel={() => leave('/')}
+      />
+    );
+  }
+
   if (!token) {
     return (
       <SignIn
+        notice={notice}
         onSignedIn={(t) => {
           setToken(t);
+          setNotice(null);
           setTok(t);
         }}
       />
@@ -77,14 +116,12 @@ function App() {
         <span class={`live ${live}`} role="status" data-testid="live-state">
           {live === 'live' ? 'Live' : live === 'connecting' ? 'Connecting…' : 'Offline, reconnecting'}
         </span>
-        <button
-          type="button"
-          class="secondary"
-          onClick={() => {
-            setToken(null);
-            setTok(null);
-          }}
-        >
+        {sso && (
+          <span class="who" data-testid="signed-in-as">
+            {sso.name}
+          </span>
+        )}
+        <button type="button" class="secondary" onClick={() => signOut(null)}>
           Sign out
         </button>
       </header>

@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from '../api.ts';
-import { loadOidcConfig, type OidcConfig } from '../oidc.ts';
+import { beginSignIn, loadOidcConfig, type OidcConfig } from '../oidc.ts';
 
-export function SignIn(props: { onSignedIn: (token: string) => void }) {
+/** The sign-in page: an API token, or single sign-on when the server has an OIDC issuer. `notice`: why we are here again. */
+export function SignIn(props: { onSignedIn: (token: string) => void; notice?: string | null }) {
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -10,6 +11,12 @@ export function SignIn(props: { onSignedIn: (token: string) => void }) {
   useEffect(() => {
     void loadOidcConfig().then(setOidc);
   }, []);
+
+  async function sso() {
+    if (!oidc) return;
+    setBusy(true);
+    location.assign(await beginSignIn(oidc, location.origin, sessionStorage, '/'));
+  }
 
   async function submit(e: Event) {
     e.preventDefault();
@@ -32,6 +39,11 @@ export function SignIn(props: { onSignedIn: (token: string) => void }) {
       <h1>EchoCloud</h1>
       <form onSubmit={submit} aria-labelledby="signin-title">
         <h2 id="signin-title">Sign in</h2>
+        {props.notice && (
+          <p role="status" class="hint" data-testid="signin-notice">
+            {props.notice}
+          </p>
+        )}
         <label for="token">API token</label>
         <input id="token" name="token" type="password" autocomplete="off" value={token} onInput={(e) => setToken((e.target as HTMLInputElement).value)} aria-describedby="token-help" />
         <p id="token-help" class="hint">
@@ -46,9 +58,9 @@ export function SignIn(props: { onSignedIn: (token: string) => void }) {
           {busy ? 'Checking…' : 'Sign in'}
         </button>
         {oidc && (
-          <a class="button secondary" href={oidc.authorizeUrl}>
-            {oidc.label}
-          </a>
+          <button type="button" class="secondary" disabled={busy} onClick={() => void sso()}>
+            Sign in with single sign-on
+          </button>
         )}
       </form>
     </main>
