@@ -133,7 +133,7 @@ export async function completeSignIn(config: OidcConfig, callbackUrl: string, st
   try {
     res = await fetchFn(config.token_endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
   } catch {
-    throw new SignInError(`The token endpoint ${config.token_endpoint} could not be reached from this page (does the identity provider allow this origin, CORS?).`);
+    throw new SignInError(`The token endpoint ${config.token_endpoint} could not be reached from this page: the identity provider must allow this origin (CORS), see docs/security.md.`);
   }
   const tokens = (await res.json().catch(() => ({}))) as { id_token?: unknown; access_token?: unknown; error?: string; error_description?: string };
   if (!res.ok) throw new SignInError(`The identity provider issued no tokens: ${tokens.error ?? `HTTP ${res.status}`}${tokens.error_description ? ` (${tokens.error_description})` : ''}.`);
