@@ -23,6 +23,7 @@ let browser: Browser;
 let page: Page;
 const cspViolations: string[] = [];
 const bearers: string[] = [];
+let clipId = '';
 
 before(async () => {
   idp = await startOidcProvider(CLIENT, { appOrigins });
@@ -118,7 +119,9 @@ test('signing in through the button, then an upload reaches done with the ID tok
   assert.deepEqual([claims.aud, claims.sub], [CLIENT, 'alice']);
 
   await page.getByTestId('file-input').setInputFiles(join(PHANTOM_MATS, 'ap4_patient.mat'));
-  await page.locator('[data-testid=clip-row][data-name="ap4_patient.mat"][data-status=done]').waitFor({ timeout: 90_000 });
+  const row = page.locator('[data-testid=clip-row][data-name="ap4_patient.mat"][data-status=done]');
+  await row.waitFor({ timeout: 90_000 });
+  clipId = (await row.getAttribute('data-clip-id'))!;
   await page.screenshot({ path: join(ARTIFACTS, 'web-oidc-signed-in.png'), fullPage: true });
   assert.ok(bearers.length > 0 && bearers.every((b) => b === `Bearer ${jwt}`), 'every API call carried the JWT');
   assert.deepEqual(cspViolations, []);
@@ -127,16 +130,17 @@ test('signing in through the button, then an upload reaches done with the ID tok
   assert.equal(audit.find((l) => l.action === 'clip.upload')?.actor, 'oidc:alice');
 });
 
-test('a 401 (expired token) sends the user back to sign-in, saying why; sign out forgets the token', async () => {
+test('a 401 (expired token) sends the user back to sign-in, saying why, then to the page asked for; sign out forgets the token', async () => {
   const expired = await idp.sign({ sub: 'alice' }, { aud: CLIENT, exp: Math.floor(Date.now() / 1000) - 300 });
   await page.evaluate(`sessionStorage.setItem('echo-cloud.token', ${JSON.stringify(expired)})`);
-  await page.reload();
+  await page.goto(`${server.url}/clips/${clipId}`);
   await page.getByTestId('signin-notice').filter({ hasText: 'single sign-on session has expired' }).waitFor({ timeout: 15_000 });
   assert.equal(await stored('echo-cloud.token'), null);
   await page.screenshot({ path: join(ARTIFACTS, 'web-oidc-expired.png') });
 
   await clickSso();
   await page.locator('[data-testid=live-state]', { hasText: 'Live' }).waitFor({ timeout: 15_000 });
+  assert.equal(new URL(page.url()).pathname, `/clips/${clipId}`, 'back on the viewer link that was opened');
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('button', { name: 'Sign in with single sign-on' }).waitFor();
   assert.equal(await stored('echo-cloud.token'), null);

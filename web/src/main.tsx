@@ -23,7 +23,12 @@ function merge(map: Map<string, Clip>, clip: Clip): void {
 
 function App() {
   const [token, setTok] = useState(getToken());
-  const [callback, setCallback] = useState(location.pathname === CALLBACK_PATH);
+  const [callback, setCallback] = useState(() => {
+    if (location.pathname !== CALLBACK_PATH) return false;
+    if (!getToken()) return true;
+    history.replaceState(null, '', '/'); // already signed in (a stale /auth/callback in the history): nothing to finish
+    return false;
+  });
   const [notice, setNotice] = useState<string | null>(null);
   const sso = token ? ssoSession() : null;
   const [clips, setClips] = useState<Map<string, Clip>>(new Map());
@@ -49,7 +54,10 @@ function App() {
 
   useEffect(() => {
     // A 401: the token expired or was revoked. Back to the sign-in page, saying why.
-    const out = () => signOut(ssoSession() ? 'Your single sign-on session has expired: sign in again.' : 'The API token is no longer valid: sign in again.');
+    // (A token being checked on the sign-in or callback page is not stored yet: those pages say what went wrong.)
+    const out = () => {
+      if (getToken()) signOut(ssoSession() ? 'Your single sign-on session has expired: sign in again.' : 'The API token is no longer valid: sign in again.');
+    };
     window.addEventListener('echo:unauthorized', out);
     return () => window.removeEventListener('echo:unauthorized', out);
   }, [signOut]);

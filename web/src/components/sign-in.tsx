@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from '../api.ts';
-import { beginSignIn, loadOidcConfig, type OidcConfig } from '../oidc.ts';
+import { beginSignIn, CALLBACK_PATH, loadOidcConfig, type OidcConfig } from '../oidc.ts';
 
 /** The sign-in page: an API token, or single sign-on when the server has an OIDC issuer. `notice`: why we are here again. */
 export function SignIn(props: { onSignedIn: (token: string) => void; notice?: string | null }) {
@@ -15,7 +15,9 @@ export function SignIn(props: { onSignedIn: (token: string) => void; notice?: st
   async function sso() {
     if (!oidc) return;
     setBusy(true);
-    location.assign(await beginSignIn(oidc, location.origin, sessionStorage, '/'));
+    // Back to the page asked for (a shared /clips/<id> link) once signed in.
+    const here = location.pathname === CALLBACK_PATH ? '/' : location.pathname + location.search;
+    location.assign(await beginSignIn(oidc, location.origin, sessionStorage, here));
   }
 
   async function submit(e: Event) {
