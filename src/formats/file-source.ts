@@ -43,7 +43,10 @@ export async function openFileSource(path: string, name: string = basename(path)
           throw new EchoError('INTERNAL', `invalid read of "${name}": offset ${offset}, length ${length}`);
         }
         const want = Math.max(0, Math.min(length, size - offset));
-        const buffer = new Uint8Array(want);
+        // Not zero-filled (the read overwrites it; a short read's tail is cleared below), its own memory
+        // (never Node's shared pool), and a plain Uint8Array so that no Buffer semantics reach callers.
+        const slow = Buffer.allocUnsafeSlow(want);
+        const buffer = new Uint8Array(slow.buffer, slow.byteOffset, want);
         let filled = 0;
         try {
           while (filled < want) {
@@ -54,7 +57,9 @@ export async function openFileSource(path: string, name: string = basename(path)
         } catch (err) {
           throw toEchoError(err, 'INTERNAL', `reading "${name}" at byte ${offset}`);
         }
-        return filled === want ? buffer : buffer.subarray(0, filled);
+        if (filled === want) return buffer;
+        buffer.fill(0, filled);
+        return buffer.subarray(0, filled);
       },
       async close() {
         if (closed) return;

@@ -27,7 +27,10 @@ export interface CineSource {
   readonly size: number;
   /** A local path when the bytes are in a plain local file (lets ffmpeg and friends read it directly). */
   readonly path?: string;
-  /** Reads exactly `length` bytes at `offset`, or fewer at end of file. */
+  /**
+   * Reads exactly `length` bytes at `offset`, or fewer at end of file, into a buffer of the caller's own
+   * (not shared with the source or with other reads: readers may hand it on as a frame).
+   */
   read(offset: number, length: number): Promise<Uint8Array>;
 }
 

@@ -15,23 +15,37 @@ export interface StoredFrame {
   /** True when the samples are colour-by-plane (R plane, G plane, B plane). */
   planar: boolean;
   photometric: Photometric;
+  /** True when `samples` is a buffer of its own that nothing else holds: the caller may keep it as is. */
+  owned?: boolean;
 }
 
 /** Thrown by a decoder when the frame is damaged; the reader turns it into CINE_CORRUPT with context. */
 export class FrameDecodeError extends Error {}
 
-export type FrameDecoder = (encoded: Uint8Array, px: PixelModule, ts: TransferSyntax) => Promise<StoredFrame>;
+/**
+ * `owned`: the encoded bytes are the decoder's to keep (a region nothing else holds), so a decoder that
+ * would return them as they are need not copy them.
+ */
+export type FrameDecoder = (encoded: Uint8Array, px: PixelModule, ts: TransferSyntax, owned: boolean) => Promise<StoredFrame>;
 
-const native: FrameDecoder = async (bytes, px, ts) => {
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+const native: FrameDecoder = async (bytes, px, ts, owned) => {
   const want = nativeFrameBytes(px);
   if (bytes.length < want) throw new FrameDecodeError(`the frame holds ${bytes.length} bytes, expected ${want}`);
+  const planar = px.planarConfiguration === 1;
   if (px.bitsAllocated === 8) {
-    return { samples: bytes.slice(0, want), planar: px.planarConfiguration === 1, photometric: px.photometric };
+    return { samples: owned ? bytes.subarray(0, want) : bytes.slice(0, want), planar, photometric: px.photometric, owned: true };
+  }
+  if (ts.littleEndian === HOST_LITTLE_ENDIAN) {
+    // Same byte order as the host: the bytes are the samples (copied when not ours or not 2-byte aligned).
+    const mine = owned && bytes.byteOffset % 2 === 0 ? bytes : bytes.slice(0, want);
+    return { samples: new Uint16Array(mine.buffer, mine.byteOffset, want / 2), planar, photometric: px.photometric, owned: true };
   }
   const samples = new Uint16Array(want / 2);
   const view = new DataView(bytes.buffer, bytes.byteOffset, want);
   for (let i = 0; i < samples.length; i += 1) samples[i] = view.getUint16(i * 2, ts.littleEndian);
-  return { samples, planar: px.planarConfiguration === 1, photometric: px.photometric };
+  return { samples, planar, photometric: px.photometric, owned: true };
 };
 
 const rle: FrameDecoder = async (bytes, px) => {
@@ -43,7 +57,7 @@ const rle: FrameDecoder = async (bytes, px) => {
   });
   // RLE stores colour as separate segments, decoded here to interleaved samples whatever
   // PlanarConfiguration says; YBR_FULL_422 is not allowed with RLE (it is stored as YBR_FULL).
-  return { samples, planar: false, photometric: px.photometric };
+  return { samples, planar: false, photometric: px.photometric, owned: true };
 };
 
 function checkSize(found: CodestreamSize | null, px: PixelModule, what: string): void {
@@ -74,7 +88,7 @@ const jpegBaseline: FrameDecoder = async (bytes, px) => {
   const out = await decodeWithWasm(LIBJPEG_TURBO, bytes);
   // libjpeg-turbo outputs RGB for three-component streams (it applies the YCbCr transform the JPEG
   // markers call for), so YBR_FULL_422 / YBR_FULL are RGB now and must not be converted again.
-  return { samples: asSamples(out.bytes, px), planar: false, photometric: px.samplesPerPixel === 3 ? 'RGB' : px.photometric };
+  return { samples: asSamples(out.bytes, px), planar: false, photometric: px.samplesPerPixel === 3 ? 'RGB' : px.photometric, owned: true };
 };
 
 const jpegLossless: FrameDecoder = async (bytes, px) => {
@@ -91,7 +105,7 @@ const jpegLs: FrameDecoder = async (bytes, px) => {
   const out = await decodeWithWasm(CHARLS, bytes);
   // CharLS returns the stream's own interleave: mode 0 (none) is one component after another.
   const planar = px.samplesPerPixel === 3 && out.interleaveMode === 0;
-  return { samples: asSamples(out.bytes, px), planar, photometric: px.photometric };
+  return { samples: asSamples(out.bytes, px), planar, photometric: px.photometric, owned: true };
 };
 
 const jpeg2000: FrameDecoder = async (bytes, px) => {
@@ -99,7 +113,7 @@ const jpeg2000: FrameDecoder = async (bytes, px) => {
   const out = await decodeWithWasm(OPENJPEG, bytes);
   // OpenJPEG applies the codestream's multi-component transform, so YBR_RCT / YBR_ICT come out as RGB.
   const photometric = px.photometric === 'YBR_RCT' || px.photometric === 'YBR_ICT' ? 'RGB' : px.photometric;
-  return { samples: asSamples(out.bytes, px), planar: false, photometric };
+  return { samples: asSamples(out.bytes, px), planar: false, photometric, owned: true };
 };
 
 const DECODERS: Partial<Record<PixelEncoding, FrameDecoder>> = {

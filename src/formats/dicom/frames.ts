@@ -4,6 +4,7 @@
  * when a frame is asked for.
  */
 import type { Element } from 'dicom-parser';
+import { frameRuns, MAX_RUN_BYTES } from '../frame-runs.ts';
 import { corrupt, type DicomContext, reserve } from './context.ts';
 import { extendedOffsets, framesFromFragments, readFragments } from './encapsulated.ts';
 import type { ParsedHeader } from './parse.ts';
@@ -15,6 +16,8 @@ export interface FrameBytes {
   /** Fragments (or 1 for native) per frame, for metadata. */
   readonly fragments: number;
   readonly encapsulated: boolean;
+  /** Whether `read` gives the caller bytes of its own (a region nothing else holds) it may keep as is. */
+  readonly owned: boolean;
   read(index: number): Promise<Uint8Array>;
 }
 
@@ -34,10 +37,17 @@ export async function locateFrames(header: ParsedHeader, px: PixelModule, ts: Tr
     if (el.dataOffset + needed > bytes.size) {
       throw corrupt(ctx, `${PIXEL} declares ${el.length} bytes at byte ${el.dataOffset}, the file ends at ${bytes.size} (truncated)`);
     }
+    // Frames are read in runs while they are asked for in order, each frame handed out once as the
+    // caller's own (frame-runs.ts), so that the decoder need not copy it.
+    const runs = frameRuns((offset, length) => bytes.readOwned(offset, length), el.dataOffset, perFrame, px.frames, {
+      maxRunBytes: Math.min(MAX_RUN_BYTES, ctx.cap),
+      handOut: true,
+    });
     return {
       fragments: 1,
       encapsulated: false,
-      read: (index) => bytes.read(el.dataOffset + index * perFrame, perFrame),
+      owned: true,
+      read: (index) => runs.frame(index),
     };
   }
   if (!undefinedLength) throw corrupt(ctx, `${PIXEL} has a defined length (${el.length}) but ${ts.name} needs encapsulated pixel data`);
@@ -46,6 +56,7 @@ export async function locateFrames(header: ParsedHeader, px: PixelModule, ts: Tr
   return {
     fragments: fragments.length,
     encapsulated: true,
+    owned: false,
     async read(index) {
       const parts = perFrame[index]!.map((i) => fragments[i]!);
       const total = parts.reduce((sum, f) => sum + f.length, 0);

@@ -16,7 +16,10 @@ import { DEFLATED_LE } from './transfer-syntaxes.ts';
 /** Random access to the bytes of the data set, in the coordinates of `dataSet.byteArray`. */
 export interface ByteReader {
   readonly size: number;
+  /** The bytes, possibly shared with the header held in memory: copy before keeping or changing them. */
   read(offset: number, length: number): Promise<Uint8Array>;
+  /** Like `read`, in a buffer of the caller's own (fresh, shared with nothing). */
+  readOwned(offset: number, length: number): Promise<Uint8Array>;
 }
 
 export interface ParsedHeader {
@@ -113,11 +116,15 @@ function tryParse(
       ? {
           size: memory.length,
           read: async (offset, length) => memory.subarray(offset, Math.min(memory.length, offset + length)),
+          readOwned: async (offset, length) => memory.slice(offset, Math.min(memory.length, offset + length)),
         }
       : {
           size: source.size + shift,
           read: async (offset, length) =>
             offset + length <= head.length ? head.subarray(offset, offset + length) : source.read(offset - shift, length),
+          // CineSource.read gives the caller its own buffer (ports/cine-reader.ts).
+          readOwned: async (offset, length) =>
+            offset + length <= head.length ? head.slice(offset, offset + length) : source.read(offset - shift, length),
         };
   return { ok: true, header: { dataSet, transferSyntaxUid: uid.trim(), pixelData, bytes, layout: layout.kind } };
 }

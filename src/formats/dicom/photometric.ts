@@ -16,10 +16,11 @@ import type { PixelModule } from './pixel-module.ts';
 export function toOutput(frame: StoredFrame, px: PixelModule, palette: Palette | null): Uint8Array | Uint16Array {
   const pixels = px.rows * px.columns;
   // The common case needs no per-sample work: unsigned samples that use every stored bit, already grey
-  // or interleaved RGB. One copy, so the caller owns its frame.
+  // or interleaved RGB. The decoder's own buffer when it is one (native, RLE), else one copy, so that the
+  // caller owns its frame.
   const fullWidth = frame.samples instanceof Uint8Array ? px.bitsStored === 8 : px.bitsStored === 16;
   const passThrough = frame.photometric === 'MONOCHROME2' || (frame.photometric === 'RGB' && !frame.planar);
-  if (px.pixelRepresentation === 0 && fullWidth && passThrough) return frame.samples.slice();
+  if (px.pixelRepresentation === 0 && fullWidth && passThrough) return frame.owned ? frame.samples : frame.samples.slice();
   const values = normaliseBits(frame.samples, px);
   if (px.samplesPerPixel === 1) {
     if (px.photometric === 'PALETTE COLOR') return applyPalette(values, palette!, px);

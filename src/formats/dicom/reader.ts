@@ -106,7 +106,7 @@ async function openDicom(source: CineSource, options: ReadOptions, readerOptions
       }
       try {
         const bytes = await frameBytes.read(index);
-        const stored = await decode(bytes, px, ts);
+        const stored = await decode(bytes, px, ts, frameBytes.owned);
         return toOutput(stored, px, palette);
       } catch (err) {
         if (isEchoError(err)) throw err;

@@ -8,14 +8,23 @@ function errorCode(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : undefined;
 }
 
+/** Deflate expands at most about 1032:1; no honest element inflates to more than this per input byte. */
+const MAX_RATIO = 1032;
+
 /**
  * Inflates a miCOMPRESSED element. zlib stops as soon as the output would pass the cap
  * (`maxOutputLength`), so a zlib bomb costs at most `cap` bytes before it is rejected.
+ * `expectedBytes` (the size the element's inner tag declares, when known) sizes zlib's output buffer so
+ * that the data is inflated straight into one buffer instead of 16 KiB pieces joined at the end; it is
+ * only a hint, bounded by the cap and by what the compressed bytes could possibly inflate to.
  */
-export function inflateCapped(data: Uint8Array, ctx: MatContext, where: string): Uint8Array {
+export function inflateCapped(data: Uint8Array, ctx: MatContext, where: string, expectedBytes?: number): Uint8Array {
   let out: Uint8Array;
+  const maxOutputLength = Math.max(1, Math.min(ctx.cap, NODE_MAX));
+  // One byte more than expected, so that zlib finishes with room to spare and returns that one buffer.
+  const hint = expectedBytes !== undefined && expectedBytes > 0 ? Math.min(expectedBytes + 1, maxOutputLength, data.length * MAX_RATIO + 64) : 0;
   try {
-    out = inflateSync(data, { maxOutputLength: Math.max(1, Math.min(ctx.cap, NODE_MAX)) });
+    out = inflateSync(data, { maxOutputLength, ...(hint > constants.Z_DEFAULT_CHUNK ? { chunkSize: hint } : {}) });
   } catch (err) {
     if (err instanceof RangeError || errorCode(err) === 'ERR_BUFFER_TOO_LARGE') {
       throw tooLarge(ctx, `decompressing ${where}`, Number.POSITIVE_INFINITY);

@@ -1,5 +1,6 @@
 import { chooseMapping as chooseRule, columnMajorToFrame, emptyRange, extendRange, finishRange, type FiniteRange, type Mapping } from '../mat-common/mapping.ts';
 import type { Layout } from '../mat-common/layout.ts';
+import { framesText, frameRuns, MAX_RUN_BYTES } from '../frame-runs.ts';
 import { type Bytes, readExact } from './bytes.ts';
 import { MI, MI_SIZE } from './constants.ts';
 import type { MatContext } from './context.ts';
@@ -31,20 +32,34 @@ export function chooseMapping(node: NumericNode, ctx: MatContext): Promise<Mappi
   return chooseRule(node.classId, node.logical, () => finiteRange(node, ctx));
 }
 
-/** Reads frame `index` and returns it row-major H×W×C, mapped. */
-export async function readFrame(
-  data: { bytes: Bytes; offset: number; length: number; type: number },
-  layout: Layout,
-  mapping: Mapping,
-  index: number,
-  ctx: MatContext,
-): Promise<Uint8Array | Uint16Array> {
+/** A frame's stored values, as bytes in the file's order (a view: copy before keeping). */
+export type RawFrames = (index: number) => Promise<Uint8Array>;
+
+/**
+ * Where frames come from: an inflated element is read in place; a file is read in runs of neighbouring
+ * frames while they are asked for in order (src/formats/frame-runs.ts), one frame at a time otherwise.
+ */
+export function rawFrames(data: { bytes: Bytes; offset: number; length: number; type: number }, layout: Layout, ctx: MatContext): RawFrames {
+  const frameBytes = layout.height * layout.width * layout.channels * MI_SIZE[data.type]!;
+  const end = data.offset + data.length;
+  if (data.bytes.inflated) {
+    return (index) => readExact(data.bytes, data.offset + index * frameBytes, frameBytes, end, ctx, `frame ${index}`);
+  }
+  const runs = frameRuns(
+    (offset, length, first, count) => readExact(data.bytes, offset, length, end, ctx, framesText(first, count)),
+    data.offset,
+    frameBytes,
+    layout.frames,
+    { maxRunBytes: Math.min(MAX_RUN_BYTES, ctx.cap) },
+  );
+  return (index) => runs.frame(index);
+}
+
+/** Frame `index` (its stored values `raw`) row-major H×W×C, mapped, in a buffer of its own. */
+export function toFrame(raw: Uint8Array, type: number, layout: Layout, mapping: Mapping, index: number, ctx: MatContext): Uint8Array | Uint16Array {
   const perFrame = layout.height * layout.width * layout.channels;
-  const size = MI_SIZE[data.type]!;
-  const start = data.offset + index * perFrame * size;
-  const raw = await readExact(data.bytes, start, perFrame * size, data.offset + data.length, ctx, `frame ${index}`);
   // uint8 samples need no decoding: read them in place (the frame is copied out just below).
-  const values = data.type === MI.UINT8 ? raw : decodeSamples(raw, data.type, ctx.littleEndian);
+  const values = type === MI.UINT8 ? raw : decodeSamples(raw, type, ctx.littleEndian);
   ctx.onAllocate?.(perFrame * (mapping.bits / 8), `frame ${index}`);
   return columnMajorToFrame(values, layout, mapping);
 }

@@ -9,7 +9,7 @@ import { findFps, saysColour } from './hints.ts';
 import { layoutOf } from '../mat-common/layout.ts';
 import { locateCine } from '../mat-common/locate.ts';
 import { dimsText } from './nodes.ts';
-import { chooseMapping, readFrame } from './normalise.ts';
+import { chooseMapping, type RawFrames, rawFrames, toFrame } from './normalise.ts';
 import { indexVariables } from './variables.ts';
 
 export const MAT_V5 = 'mat-v5';
@@ -71,7 +71,9 @@ async function openMat(source: CineSource, options: ReadOptions, readerOptions: 
   if (decoded > cap) throw tooLarge(ctx, `the cine ${path} as ${mapping.bits}-bit samples`, decoded);
   const fps = await findFps(located, vars, ctx);
 
-  let data: typeof node.data | null = node.data;
+  const type = node.data.type;
+  // Dropped on close, so that an inflated variable (or the latest run of frames read) can be collected.
+  let raw: RawFrames | null = rawFrames(node.data, layout, ctx);
   const cine: Cine = {
     format: MAT_V5,
     frames: layout.frames,
@@ -93,15 +95,15 @@ async function openMat(source: CineSource, options: ReadOptions, readerOptions: 
       fpsSource: fps?.source ?? null,
     },
     async frame(index) {
-      checkFrameAccess(source.name, data === null, index, layout.frames);
+      checkFrameAccess(source.name, raw === null, index, layout.frames);
       try {
-        return await readFrame(data!, layout, mapping, index, ctx);
+        return toFrame(await raw!(index), type, layout, mapping, index, ctx);
       } catch (err) {
         throw toEchoError(err, 'INTERNAL', `reading frame ${index} of MAT file "${source.name}"`);
       }
     },
     async close() {
-      data = null; // lets an inflated variable be collected
+      raw = null;
     },
   };
   return cine;

@@ -72,17 +72,20 @@ async function indexCompressed(
   const where = `the compressed variable at byte ${offset}`;
   // Compressed bytes larger than the cap cannot inflate to less than the cap (deflate adds only a few
   // bytes per 64 KiB), so such a variable is refused before reading it.
-  const inflateAll = async (label: string): Promise<{ bytes: Bytes; size: number }> => {
+  const inflateAll = async (label: string, expectedBytes?: number): Promise<{ bytes: Bytes; size: number }> => {
     const packed = await readExact(file, dataOffset, size, file.size, ctx, label);
-    const data = inflateCapped(packed, ctx, label);
+    const data = inflateCapped(packed, ctx, label, expectedBytes);
     return innerMatrix(memoryBytes(data), ctx, label);
   };
 
   const packedStart = await readExact(file, dataOffset, Math.min(size, PREFIX_INPUT), file.size, ctx, where);
   const prefix = memoryBytes(inflatePrefix(packedStart, ctx, where));
   let header: MatrixHeader;
+  // The inflated size the inner tag declares (a hint for the output buffer), when the prefix showed it.
+  let declared: number | undefined;
   try {
     const inner = await innerMatrix(prefix, ctx, where, true);
+    declared = 8 + inner.size;
     header = await readMatrixHeader(prefix, 8, Math.min(8 + inner.size, prefix.size), ctx, where);
   } catch (err) {
     if (size <= PREFIX_INPUT) throw err;
@@ -96,7 +99,7 @@ async function indexCompressed(
     compressed: true,
     offset,
     load: async () => {
-      const inner = await inflateAll(name);
+      const inner = await inflateAll(name, declared);
       return parseMatrix(inner.bytes, 8, inner.size, ctx, name);
     },
   };
