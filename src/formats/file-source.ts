@@ -9,6 +9,12 @@ function errorCode(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : undefined;
 }
 
+function checkRead(name: string, offset: number, length: number): void {
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
+    throw new EchoError('INTERNAL', `invalid read of "${name}": offset ${offset}, length ${length}`);
+  }
+}
+
 /**
  * Opens a local file for random-access reads (one FileHandle, positional reads, nothing read ahead).
  * A missing file rejects with FILE_NOT_FOUND, a directory or other non-file with UNSUPPORTED_FORMAT.
@@ -34,32 +40,39 @@ export async function openFileSource(path: string, name: string = basename(path)
     }
     const size = stat.size;
     let closed = false;
+    /** Reads into all of `buffer` from `offset`, or less if the file shrank since it was opened. */
+    const fill = async (buffer: Uint8Array, offset: number): Promise<number> => {
+      let filled = 0;
+      try {
+        while (filled < buffer.length) {
+          const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, offset + filled);
+          if (bytesRead === 0) break;
+          filled += bytesRead;
+        }
+      } catch (err) {
+        throw toEchoError(err, 'INTERNAL', `reading "${name}" at byte ${offset}`);
+      }
+      return filled;
+    };
     return {
       name,
       size,
       path,
       async read(offset, length) {
-        if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
-          throw new EchoError('INTERNAL', `invalid read of "${name}": offset ${offset}, length ${length}`);
-        }
+        checkRead(name, offset, length);
         const want = Math.max(0, Math.min(length, size - offset));
         // Not zero-filled (the read overwrites it; a short read's tail is cleared below), its own memory
         // (never Node's shared pool), and a plain Uint8Array so that no Buffer semantics reach callers.
         const slow = Buffer.allocUnsafeSlow(want);
         const buffer = new Uint8Array(slow.buffer, slow.byteOffset, want);
-        let filled = 0;
-        try {
-          while (filled < want) {
-            const { bytesRead } = await handle.read(buffer, filled, want - filled, offset + filled);
-            if (bytesRead === 0) break; // the file shrank since it was opened
-            filled += bytesRead;
-          }
-        } catch (err) {
-          throw toEchoError(err, 'INTERNAL', `reading "${name}" at byte ${offset}`);
-        }
+        const filled = await fill(buffer, offset);
         if (filled === want) return buffer;
         buffer.fill(0, filled);
         return buffer.subarray(0, filled);
+      },
+      async readInto(offset, target) {
+        checkRead(name, offset, target.length);
+        return fill(target.subarray(0, Math.max(0, Math.min(target.length, size - offset))), offset);
       },
       async close() {
         if (closed) return;

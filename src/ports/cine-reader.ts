@@ -32,6 +32,11 @@ export interface CineSource {
    * (not shared with the source or with other reads: readers may hand it on as a frame).
    */
   read(offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * Optional: reads up to `target.length` bytes at `offset` into `target` (fewer only at end of file) and
+   * returns how many, so that a reader can refill one buffer instead of allocating one per read.
+   */
+  readInto?(offset: number, target: Uint8Array): Promise<number>;
 }
 
 export interface ReadOptions {

@@ -10,6 +10,8 @@ export interface Bytes {
   /** Whether these bytes came out of a miCOMPRESSED element. */
   readonly inflated: boolean;
   read(offset: number, length: number): Promise<Uint8Array>;
+  /** Reads into `target` (CineSource.readInto), when the file offers it. */
+  readInto?(offset: number, target: Uint8Array): Promise<number>;
 }
 
 export function memoryBytes(data: Uint8Array): Bytes {
@@ -30,6 +32,7 @@ export function sourceBytes(source: CineSource): Bytes {
   return {
     size: source.size,
     inflated: false,
+    ...(source.readInto ? { readInto: source.readInto.bind(source) } : {}),
     async read(offset, length) {
       if (length > BLOCK / 4) return source.read(offset, length);
       if (blockStart >= 0 && offset >= blockStart && offset + length <= blockStart + block.length) {
@@ -56,13 +59,39 @@ export async function readExact(
   where: string,
   account = true,
 ): Promise<Uint8Array> {
+  checkRange(bytes, offset, length, end, ctx, where, account);
+  const data = await bytes.read(offset, length);
+  if (data.length !== length) throw shortRead(ctx, where, offset + data.length);
+  return data;
+}
+
+/**
+ * Like `readExact`, through `bytes.readInto` (which the caller has checked is there) into the buffer
+ * `target(length)` gives, asked for only once the range and the cap are checked.
+ */
+export async function readExactInto(
+  bytes: Bytes,
+  offset: number,
+  length: number,
+  target: (length: number) => Uint8Array,
+  end: number,
+  ctx: MatContext,
+  where: string,
+): Promise<Uint8Array> {
+  checkRange(bytes, offset, length, end, ctx, where, true);
+  const into = target(length);
+  const n = await bytes.readInto!(offset, into);
+  if (n !== length) throw shortRead(ctx, where, offset + n);
+  return into;
+}
+
+function checkRange(bytes: Bytes, offset: number, length: number, end: number, ctx: MatContext, where: string, account: boolean): void {
   if (offset < 0 || length < 0 || offset + length > Math.min(end, bytes.size)) {
     throw corrupt(ctx, `${where} needs bytes ${offset}..${offset + length} but its container ends at byte ${end}`);
   }
   if (account) reserve(ctx, length, where);
-  const data = await bytes.read(offset, length);
-  if (data.length !== length) {
-    throw corrupt(ctx, `${where}: the file ended at byte ${offset + data.length} (it may have changed while reading)`);
-  }
-  return data;
+}
+
+function shortRead(ctx: MatContext, where: string, at: number) {
+  return corrupt(ctx, `${where}: the file ended at byte ${at} (it may have changed while reading)`);
 }

@@ -1,7 +1,7 @@
 import { chooseMapping as chooseRule, columnMajorToFrame, emptyRange, extendRange, finishRange, type FiniteRange, type Mapping } from '../mat-common/mapping.ts';
 import type { Layout } from '../mat-common/layout.ts';
 import { framesText, frameRuns, MAX_RUN_BYTES } from '../frame-runs.ts';
-import { type Bytes, readExact } from './bytes.ts';
+import { type Bytes, readExact, readExactInto } from './bytes.ts';
 import { MI, MI_SIZE } from './constants.ts';
 import type { MatContext } from './context.ts';
 import type { NumericNode } from './nodes.ts';
@@ -35,23 +35,38 @@ export function chooseMapping(node: NumericNode, ctx: MatContext): Promise<Mappi
 /** A frame's stored values, as bytes in the file's order (a view: copy before keeping). */
 export type RawFrames = (index: number) => Promise<Uint8Array>;
 
+/** Runs read into one buffer that is refilled: a few MiB, so that it stays cheap to hold. */
+const REFILLED_RUN_BYTES = 2 * 1024 * 1024;
+
 /**
  * Where frames come from: an inflated element is read in place; a file is read in runs of neighbouring
  * frames while they are asked for in order (src/formats/frame-runs.ts), one frame at a time otherwise.
+ * When the file can read into a given buffer, every run is read into the same one (grown to the largest
+ * run), so reading a cine allocates about one run, not the whole array; the caller must then convert
+ * each frame before asking for the next (the reader takes frames one at a time).
  */
 export function rawFrames(data: { bytes: Bytes; offset: number; length: number; type: number }, layout: Layout, ctx: MatContext): RawFrames {
   const frameBytes = layout.height * layout.width * layout.channels * MI_SIZE[data.type]!;
   const end = data.offset + data.length;
-  if (data.bytes.inflated) {
-    return (index) => readExact(data.bytes, data.offset + index * frameBytes, frameBytes, end, ctx, `frame ${index}`);
+  const { bytes } = data;
+  if (bytes.inflated) {
+    return (index) => readExact(bytes, data.offset + index * frameBytes, frameBytes, end, ctx, `frame ${index}`);
   }
-  const runs = frameRuns(
-    (offset, length, first, count) => readExact(data.bytes, offset, length, end, ctx, framesText(first, count)),
-    data.offset,
-    frameBytes,
-    layout.frames,
-    { maxRunBytes: Math.min(MAX_RUN_BYTES, ctx.cap) },
-  );
+  let buffer: Uint8Array | null = null;
+  const reuse = (length: number): Uint8Array => {
+    if (buffer === null || buffer.length < length) {
+      const fresh = Buffer.allocUnsafeSlow(length); // every byte is read into before it is used
+      buffer = new Uint8Array(fresh.buffer, fresh.byteOffset, length);
+    }
+    return buffer.subarray(0, length);
+  };
+  const refill = (offset: number, length: number, first: number, count: number): Promise<Uint8Array> =>
+    readExactInto(bytes, offset, length, reuse, end, ctx, framesText(first, count));
+  const runs = bytes.readInto
+    ? frameRuns(refill, data.offset, frameBytes, layout.frames, { maxRunBytes: Math.min(REFILLED_RUN_BYTES, ctx.cap) })
+    : frameRuns((offset, length, first, count) => readExact(bytes, offset, length, end, ctx, framesText(first, count)), data.offset, frameBytes, layout.frames, {
+        maxRunBytes: Math.min(MAX_RUN_BYTES, ctx.cap),
+      });
   return (index) => runs.frame(index);
 }
 

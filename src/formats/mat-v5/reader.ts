@@ -74,6 +74,7 @@ async function openMat(source: CineSource, options: ReadOptions, readerOptions: 
   const type = node.data.type;
   // Dropped on close, so that an inflated variable (or the latest run of frames read) can be collected.
   let raw: RawFrames | null = rawFrames(node.data, layout, ctx);
+  let previous: Promise<unknown> = Promise.resolve();
   const cine: Cine = {
     format: MAT_V5,
     frames: layout.frames,
@@ -94,13 +95,19 @@ async function openMat(source: CineSource, options: ReadOptions, readerOptions: 
       matHeader: header.text,
       fpsSource: fps?.source ?? null,
     },
-    async frame(index) {
-      checkFrameAccess(source.name, raw === null, index, layout.frames);
-      try {
-        return toFrame(await raw!(index), type, layout, mapping, index, ctx);
-      } catch (err) {
-        throw toEchoError(err, 'INTERNAL', `reading frame ${index} of MAT file "${source.name}"`);
-      }
+    frame(index) {
+      // One frame at a time: a frame's bytes may sit in a buffer that the next read refills
+      // (normalise.ts), so each is converted before the next read starts.
+      const next = previous.then(async () => {
+        checkFrameAccess(source.name, raw === null, index, layout.frames);
+        try {
+          return toFrame(await raw!(index), type, layout, mapping, index, ctx);
+        } catch (err) {
+          throw toEchoError(err, 'INTERNAL', `reading frame ${index} of MAT file "${source.name}"`);
+        }
+      });
+      previous = next.catch(() => undefined);
+      return next;
     },
     async close() {
       raw = null;
