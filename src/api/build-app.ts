@@ -13,6 +13,7 @@ import type { Metrics } from './metrics.ts';
 import { clipRoutes } from './routes/clips.ts';
 import { eventRoutes } from './routes/events.ts';
 import { frameRoutes } from './routes/frames.ts';
+import { presignRoutes } from './routes/presign.ts';
 import { systemRoutes } from './routes/system.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { uploadRoutes } from './routes/uploads.ts';
@@ -83,6 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(frameRoutes, { deps });
       await v1.register(eventRoutes, { deps });
       await v1.register(uploadRoutes, { deps });
+      await v1.register(presignRoutes, { deps });
     },
     { prefix: '/v1' },
   );

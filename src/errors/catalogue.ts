@@ -51,6 +51,7 @@ export const ERRORS = {
   INTEGRITY: { status: 500, exit: 2, summary: 'a stored object fails its integrity check (altered, truncated or reordered)' },
   KEY_UNAVAILABLE: { status: 500, exit: 1, summary: 'the master key that encrypted a stored object is not configured' },
   DEIDENTIFY_REFUSED: { status: 422, exit: 2, summary: 'the file cannot be de-identified as the settings require' },
+  NOT_SUPPORTED: { status: 409, exit: 1, summary: 'this server’s configuration does not offer that (e.g. presigned URLs on the embedded store); the message names the alternative' },
 } as const satisfies Record<string, { status: number; exit: 0 | 1 | 2; summary: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
