@@ -13,7 +13,7 @@ import type { Metrics } from './metrics.ts';
 import { clipRoutes } from './routes/clips.ts';
 import { eventRoutes } from './routes/events.ts';
 import { frameRoutes } from './routes/frames.ts';
-import { presignRoutes } from './routes/presign.ts';
+import { directOrigins, presignRoutes } from './routes/presign.ts';
 import { systemRoutes } from './routes/system.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { uploadRoutes } from './routes/uploads.ts';
@@ -55,7 +55,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.https ? { https: deps.https } : {}),
   });
   registerErrorHandling(app);
-  await registerTransportSecurity(app, deps.security.corsOrigins);
+  await registerTransportSecurity(app, deps.security.corsOrigins, await directOrigins(deps.store, deps.logger));
   const limits = await registerRateLimits(app, {
     authFailures: deps.security.authFailureLimit,
     uploads: deps.security.uploadRateLimit,

@@ -1,8 +1,9 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { EchoError } from '../../errors/catalogue.ts';
 import { checkDeclaredUpload } from '../../ingest/declared-upload.ts';
 import { presignedInputKey } from '../../ingest/presigned-keys.ts';
 import type { Clip } from '../../ports/catalog.ts';
+import type { ObjectStore } from '../../ports/object-store.ts';
 import type { Principal } from '../../security/tokens.ts';
 import { randomId } from '../../util/ids.ts';
 import type { AppDeps } from '../build-app.ts';
@@ -42,6 +43,20 @@ function caller(request: FastifyRequest): Principal {
 /** `attachment` with the clip's name: an ASCII fallback and the exact name (RFC 6266). */
 function disposition(name: string): string {
   return `attachment; filename="${name.replace(/[^\w.-]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+/**
+ * The origin the store's presigned URLs point at (the web app's content security policy must let it send
+ * there), learnt by signing one URL: no request is made. Empty for a store that cannot sign.
+ */
+export async function directOrigins(store: ObjectStore, log: FastifyBaseLogger): Promise<string[]> {
+  if (!store.presignGet) return [];
+  try {
+    return [new URL((await store.presignGet('inputs/origin-probe', { expiresInSeconds: 60 })).url).origin];
+  } catch (err) {
+    log.warn({ err }, 'could not sign a probe URL: the web app will send uploads through the API');
+    return [];
+  }
 }
 
 /**

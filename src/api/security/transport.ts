@@ -6,13 +6,16 @@ import type { FastifyInstance } from 'fastify';
  * no referrer...), and CORS closed by default: without ECHO_CLOUD_CORS_ORIGINS no Access-Control-* header is
  * ever sent, so browsers refuse cross-origin calls. Listed origins get exactly their own origin back.
  */
-export async function registerTransportSecurity(app: FastifyInstance, corsOrigins: readonly string[]): Promise<void> {
+export async function registerTransportSecurity(app: FastifyInstance, corsOrigins: readonly string[], connectOrigins: readonly string[] = []): Promise<void> {
+  // connectOrigins: where the web app may also send requests (the object store, for presigned uploads).
+  const directives: Record<string, string[] | null> = { upgradeInsecureRequests: null };
+  if (connectOrigins.length > 0) directives.connectSrc = ["'self'", ...connectOrigins];
   await app.register(helmet, {
     global: true,
     hsts: { maxAge: 31_536_000, includeSubDomains: true },
     // Without TLS on the server (local use, or TLS ended at a balancer) `upgrade-insecure-requests` would make
     // browsers fetch the app's own scripts over https from a plain-http origin and fail; HSTS does the upgrading.
-    contentSecurityPolicy: { useDefaults: true, directives: { upgradeInsecureRequests: null } },
+    contentSecurityPolicy: { useDefaults: true, directives },
     crossOriginResourcePolicy: { policy: 'same-origin' },
   });
   if (corsOrigins.length === 0) return;
