@@ -79,7 +79,8 @@ export class Storage extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       // Browsers of the web app send uploads straight here with presigned PUTs (and fetch presigned
       // downloads): the signed URL is the permission, CORS only lets the app's pages make the request.
-      // x-amz-*: the signed encryption headers a presigned PUT must carry.
+      // if-none-match (a presigned upload writes its key once) and x-amz-* (the signed encryption headers)
+      // are headers a presigned PUT must carry.
       ...(props.webAppOrigins.length > 0
         ? {
             cors: [
@@ -87,7 +88,7 @@ export class Storage extends Construct {
                 id: 'web-app-presigned',
                 allowedOrigins: props.webAppOrigins,
                 allowedMethods: [s3.HttpMethods.PUT, s3.HttpMethods.GET, s3.HttpMethods.HEAD],
-                allowedHeaders: ['content-type', 'x-amz-*'],
+                allowedHeaders: ['content-type', 'if-none-match', 'x-amz-*'],
                 exposedHeaders: ['ETag'],
                 maxAge: 3000,
               },

@@ -101,7 +101,7 @@ describe('storage: key, buckets, queues, notification', () => {
           Id: 'web-app-presigned',
           AllowedOrigins: origins,
           AllowedMethods: ['PUT', 'GET', 'HEAD'],
-          AllowedHeaders: ['content-type', 'x-amz-*'],
+          AllowedHeaders: ['content-type', 'if-none-match', 'x-amz-*'],
           ExposedHeaders: ['ETag'],
           MaxAge: 3000,
         },

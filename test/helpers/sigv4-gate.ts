@@ -7,7 +7,7 @@
  * bucket's CORS rule (for a browser on another origin) and report stored presigned PUTs (S3's event).
  */
 import { createHash, createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage, request as httpRequest, type Server } from 'node:http';
+import { createServer, type IncomingMessage, request as httpRequest, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface SigV4Gate {
@@ -106,6 +106,7 @@ export async function startSigV4Gate(upstream: string, secretKey: string, option
       return;
     }
     const presigned = (req.url ?? '').includes('X-Amz-Signature=');
+    const pass = (signed: boolean) => passTo(req, res, signed);
     if (presigned) {
       const problem = presignedProblem(req, secretKey, Date.now() + shift);
       if (problem) {
@@ -116,6 +117,29 @@ export async function startSigV4Gate(upstream: string, secretKey: string, option
         return;
       }
     }
+    if (presigned && req.method === 'PUT' && req.headers['if-none-match'] === '*') {
+      // S3's conditional write, which fauxqs does not do: an existing object wins, the PUT gets 412.
+      const path = (req.url ?? '').split('?')[0] ?? '/';
+      const head = httpRequest({ hostname: target.hostname, port: target.port, method: 'HEAD', path, headers: { host: target.host } }, (found) => {
+        found.resume();
+        if (found.statusCode === 200) {
+          refused.push({ method: 'PUT', path, code: 'PreconditionFailed' });
+          req.resume();
+          res.writeHead(412, { 'content-type': 'application/xml' });
+          res.end('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-None-Match</Condition></Error>');
+        } else {
+          pass(presigned);
+        }
+      });
+      head.on('error', () => pass(presigned));
+      head.end();
+      return;
+    }
+    pass(presigned);
+  });
+
+  /** Forwards a request to the emulator and its answer back. */
+  function passTo(req: IncomingMessage, res: ServerResponse, presigned: boolean): void {
     const headers = { ...req.headers, host: target.host };
     const forward = httpRequest({ hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
@@ -128,7 +152,7 @@ export async function startSigV4Gate(upstream: string, secretKey: string, option
       res.end(String(err));
     });
     req.pipe(forward);
-  });
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -82,6 +82,7 @@ test('presigned upload on S3: a non-default project’s token, bytes straight to
       gate.refused.map((r) => r.code),
       ['SignatureDoesNotMatch', 'SignatureDoesNotMatch', 'AccessDenied'],
     );
+    gate.refused.length = 0;
     await assert.rejects(cloud.s3.send(new HeadObjectCommand({ Bucket: cloud.bucket, Key: `${cloud.prefix}/${up.key.replace('/lab-b/', '/lab-c/')}` })), 'nothing stored for a refused PUT');
 
     // The browser's PUT: a plain fetch, no API token, the headers the API named.
@@ -89,6 +90,14 @@ test('presigned upload on S3: a non-default project’s token, bytes straight to
     assert.equal(sent.status, 200, await sent.text());
     const head = await cloud.s3.send(new HeadObjectCommand({ Bucket: cloud.bucket, Key: `${cloud.prefix}/${up.key}` }));
     assert.equal(head.ContentLength, bytes.length);
+    // The key is written once: the URL carries a signed If-None-Match: *, so a second PUT (other bytes) is
+    // refused, and leaving the header out breaks the signature.
+    assert.equal(up.headers['if-none-match'], '*');
+    assert.match(up.url, /X-Amz-SignedHeaders=[^&]*if-none-match/);
+    const again = await fetch(up.url, { method: 'PUT', headers: up.headers, body: Buffer.alloc(bytes.length, 7) });
+    assert.equal(again.status, 412);
+    const { 'if-none-match': _, ...unconditional } = up.headers;
+    assert.equal((await fetch(up.url, { method: 'PUT', headers: unconditional, body: Buffer.alloc(bytes.length, 7) })).status, 403);
 
     // S3 notifies the queue (twice: SQS delivers at least once).
     await cloud.notify(up.key, bytes.length);
@@ -125,6 +134,10 @@ test('presigned upload on S3: a non-default project’s token, bytes straight to
     assert.equal(redirect.status, 302);
     const location = redirect.headers.get('location') ?? '';
     assert.ok(location.startsWith(`${gate.endpoint}/`) && location.includes('X-Amz-Signature='), location);
+    assert.deepEqual(
+      gate.refused.map((r) => r.code),
+      ['PreconditionFailed', 'SignatureDoesNotMatch'],
+    );
     const got = await fetch(location);
     assert.equal(got.status, 200);
     assert.deepEqual(Buffer.from(await got.arrayBuffer()), bytes);

@@ -102,7 +102,8 @@ export const presignRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, 
       const study = body.study ? await catalog.findOrCreateStudy(p.projectId, body.study) : null;
       const clipId = randomId('clip');
       const key = presignedInputKey({ projectId: p.projectId, studyId: study?.id ?? null, clipId, name: body.name });
-      const signed = await store.presignPut(key, { expiresInSeconds: PRESIGN_PUT_SECONDS, contentType: UPLOAD_CONTENT_TYPE });
+      // createOnly: the key is written once, so the bytes the clip was registered with are the bytes it keeps.
+      const signed = await store.presignPut(key, { expiresInSeconds: PRESIGN_PUT_SECONDS, contentType: UPLOAD_CONTENT_TYPE, createOnly: true });
       reply.status(201);
       return {
         clip_id: clipId,

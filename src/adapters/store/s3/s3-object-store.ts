@@ -168,15 +168,16 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
     }
   }
 
-  async function presignPut(key: string, presign: PresignOptions & { contentType?: string }): Promise<PresignedRequest> {
+  async function presignPut(key: string, presign: PresignOptions & { contentType?: string; createOnly?: boolean }): Promise<PresignedRequest> {
     const objectKey = full(key);
     const expiresIn = expiry(presign);
     const headers: Record<string, string> = {};
     if (encryption.ServerSideEncryption) headers['x-amz-server-side-encryption'] = encryption.ServerSideEncryption;
     if (encryption.SSEKMSKeyId) headers['x-amz-server-side-encryption-aws-kms-key-id'] = encryption.SSEKMSKeyId;
     if (presign.contentType) headers['content-type'] = presign.contentType;
+    if (presign.createOnly) headers['if-none-match'] = '*';
     try {
-      const command = new PutObjectCommand({ Bucket: bucket, Key: objectKey, ContentType: presign.contentType, ...encryption });
+      const command = new PutObjectCommand({ Bucket: bucket, Key: objectKey, ContentType: presign.contentType, ...(presign.createOnly ? { IfNoneMatch: '*' } : {}), ...encryption });
       withoutPresignedChecksum(command);
       const url = await getSignedUrl(client, command, { expiresIn });
       return { method: 'PUT', url, headers, expiresAt: Date.now() + expiresIn * 1000 };
