@@ -7,6 +7,7 @@
  * also sends the S3 event notification for each stored object, as S3 does.
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Browser } from 'playwright-core';
@@ -71,6 +72,12 @@ test('upload page: a presigned PUT straight to S3 with progress, the clip done i
     assert.equal(direct?.status, 'done');
     assert.deepEqual(notified, [direct?.inputKey]);
     assert.equal((await catalog.listClips({ projectId: 'default', limit: 10 })).length, 0);
+    // Its original comes back from S3 through a presigned link (a download navigation, not via the API).
+    await first.page.locator('[data-testid=clip-row][data-name="ap4_patient.mat"]').getByRole('link', { name: 'ap4_patient.mat' }).click();
+    const [original] = await Promise.all([first.page.waitForEvent('download'), first.page.getByTestId('download-input').click()]);
+    assert.deepEqual(await readFile((await original.path())!), await readFile(join(PHANTOM_MATS, 'ap4_patient.mat')));
+    assert.equal(original.suggestedFilename(), 'ap4_patient.mat');
+    assert.ok(first.requests.some((r) => r.startsWith(`GET ${gate.endpoint}/`) && r.includes('X-Amz-Signature=')), 'downloaded from the store');
     await first.page.close();
 
     // No CORS rule for this origin: the browser cannot PUT to the store, so the page uses the API.
