@@ -15,6 +15,16 @@ RUN apt-get update \
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
+# The web app (web/ → web/dist) is built with the dev dependencies (vite, preact); only web/dist leaves this
+# stage. --ignore-scripts: no native addon is built or model runtime fetched here, none is needed to bundle.
+FROM node:22-bookworm-slim@sha256:43ac6c60b8f89723f746e8a92ce91abd5017e627ce1ddfe4238355d3a30b772c AS web
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY scripts/ensure-web.ts ./scripts/ensure-web.ts
+COPY web ./web
+RUN npm run build:web
+
 FROM node:22-bookworm-slim@sha256:43ac6c60b8f89723f746e8a92ce91abd5017e627ce1ddfe4238355d3a30b772c AS runtime
 # ffmpeg/ffprobe: the AVI/MP4 reader validates uploads with them.
 RUN apt-get update \
@@ -33,6 +43,7 @@ COPY package.json ./
 COPY bin ./bin
 COPY src ./src
 COPY models ./models
+COPY --from=web /app/web/dist ./web/dist
 USER 10001:10001
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \

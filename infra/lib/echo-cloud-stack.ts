@@ -39,7 +39,7 @@ export class EchoCloudStack extends Stack {
     Tags.of(this).add('application', 'echo-cloud');
     const parameters = declareParameters(this);
 
-    this.storage = new Storage(this, 'Storage', { maxReceiveCount: parameters.maxReceiveCount });
+    this.storage = new Storage(this, 'Storage', { maxReceiveCount: parameters.maxReceiveCount, webAppOrigins: settings.webAppOrigins });
     const { key, queueKey, bucket, logsBucket, queue } = this.storage;
     this.network = new Network(this, 'Network', { availabilityZones: settings.availabilityZones, key });
     const { vpc } = this.network;

@@ -20,6 +20,12 @@ export interface Settings {
   cognito: boolean;
   /** The model every upload runs (ECHO_CLOUD_MODEL): `name` or `name@version`, baked into the images. */
   model: string;
+  /**
+   * Origins of the web app (`https://echo.example.org`): the data bucket gets a CORS rule letting browsers
+   * there PUT presigned uploads and GET presigned downloads. Empty: no CORS rule, and the web app sends
+   * files through the API.
+   */
+  webAppOrigins: string[];
 }
 
 function text(node: Node, name: string, fallback: string): string {
@@ -49,6 +55,20 @@ function modelName(value: string): string {
   return value;
 }
 
+/** `https://host[:port]` (plain http only for localhost, for a web app served on a developer's machine). */
+function origins(value: string): string[] {
+  const list = value
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
+  for (const origin of list) {
+    if (!/^(https:\/\/[a-z0-9.-]+|http:\/\/(localhost|127\.0\.0\.1))(:\d{1,5})?$/.test(origin)) {
+      throw new Error(`context webAppOrigins: ${origin} is not an origin; give https://host[:port] (no path, no trailing slash), comma-separated`);
+    }
+  }
+  return list;
+}
+
 export function readSettings(node: Node): Settings {
   const region = text(node, 'region', 'us-east-1');
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new Error(`context region=${region} is not an AWS region name`);
@@ -70,5 +90,6 @@ export function readSettings(node: Node): Settings {
     backlogPerInstance: integer(node, 'backlogPerInstance', 6, 1, 10000),
     cognito: flag(node, 'cognito', false),
     model: modelName(text(node, 'model', 'view-classifier')),
+    webAppOrigins: origins(text(node, 'webAppOrigins', '')),
   };
 }

@@ -13,6 +13,8 @@ import { Construct } from 'constructs';
 
 export interface StorageProps {
   maxReceiveCount: number;
+  /** Web app origins allowed to PUT/GET presigned URLs from a browser (CORS); empty: no CORS rule. */
+  webAppOrigins: string[];
 }
 
 export class Storage extends Construct {
@@ -75,6 +77,24 @@ export class Storage extends Construct {
       serverAccessLogsBucket: this.logsBucket,
       serverAccessLogsPrefix: 'data-bucket/',
       removalPolicy: RemovalPolicy.RETAIN,
+      // Browsers of the web app send uploads straight here with presigned PUTs (and fetch presigned
+      // downloads): the signed URL is the permission, CORS only lets the app's pages make the request.
+      // if-none-match (a presigned upload writes its key once) and x-amz-* (the signed encryption headers)
+      // are headers a presigned PUT must carry.
+      ...(props.webAppOrigins.length > 0
+        ? {
+            cors: [
+              {
+                id: 'web-app-presigned',
+                allowedOrigins: props.webAppOrigins,
+                allowedMethods: [s3.HttpMethods.PUT, s3.HttpMethods.GET, s3.HttpMethods.HEAD],
+                allowedHeaders: ['content-type', 'if-none-match', 'x-amz-*'],
+                exposedHeaders: ['ETag'],
+                maxAge: 3000,
+              },
+            ],
+          }
+        : {}),
       lifecycleRules: [
         { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(2) },
         // Overwritten or deleted clips and results stay recoverable for 30 days, then go.

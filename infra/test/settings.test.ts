@@ -18,6 +18,7 @@ describe('synth-time settings (CDK context)', () => {
       backlogPerInstance: 6,
       cognito: false,
       model: 'view-classifier',
+      webAppOrigins: [],
     });
   });
 
@@ -37,5 +38,8 @@ describe('synth-time settings (CDK context)', () => {
     assert.throws(() => settings({ warmPoolSize: 9 }), /warmPoolSize=9 is not valid: give an integer from 0 to 3/);
     assert.throws(() => settings({ cognito: 'yes' }), /cognito=yes is not valid: give true or false/);
     assert.throws(() => settings({ model: '../etc' }), /model=..\/etc is not valid/);
+    assert.throws(() => settings({ webAppOrigins: 'https://echo.example.org/' }), /webAppOrigins: https:\/\/echo.example.org\/ is not an origin/);
+    assert.throws(() => settings({ webAppOrigins: 'http://echo.example.org' }), /is not an origin/);
+    assert.deepEqual(settings({ webAppOrigins: 'https://echo.example.org, http://localhost:5173' }).webAppOrigins, ['https://echo.example.org', 'http://localhost:5173']);
   });
 });

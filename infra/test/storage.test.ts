@@ -89,4 +89,25 @@ describe('storage: key, buckets, queues, notification', () => {
       },
     });
   });
+
+  it('the data bucket has a CORS rule for the web app origins given as context (presigned browser PUT/GET), and none without them', () => {
+    const data = (t: typeof template) => onlyResource(t, 'AWS::S3::Bucket', 'StorageData').props;
+    assert.equal(data(template).CorsConfiguration, undefined, 'no webAppOrigins in cdk.json: no CORS rule');
+    const origins = ['https://echo.example.org', 'https://echo-staging.example.org'];
+    const withCors = synthesize({ webAppOrigins: origins.join(',') }).template;
+    assert.deepEqual(data(withCors).CorsConfiguration, {
+      CorsRules: [
+        {
+          Id: 'web-app-presigned',
+          AllowedOrigins: origins,
+          AllowedMethods: ['PUT', 'GET', 'HEAD'],
+          AllowedHeaders: ['content-type', 'if-none-match', 'x-amz-*'],
+          ExposedHeaders: ['ETag'],
+          MaxAge: 3000,
+        },
+      ],
+    });
+    // The access-log bucket never gets one.
+    assert.equal(onlyResource(withCors, 'AWS::S3::Bucket', 'StorageAccessLogs').props.CorsConfiguration, undefined);
+  });
 });

@@ -15,6 +15,7 @@ import { authConfigRoutes } from './routes/auth-config.ts';
 import { clipRoutes } from './routes/clips.ts';
 import { eventRoutes } from './routes/events.ts';
 import { frameRoutes } from './routes/frames.ts';
+import { directOrigins, presignRoutes } from './routes/presign.ts';
 import { systemRoutes } from './routes/system.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { uploadRoutes } from './routes/uploads.ts';
@@ -57,7 +58,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerErrorHandling(app);
   const signIn = deps.security.oidc ? createWebSignIn(deps.security.oidc) : null;
-  await registerTransportSecurity(app, deps.security.corsOrigins, signIn?.connectSources());
+  await registerTransportSecurity(app, deps.security.corsOrigins, [...(signIn?.connectSources() ?? []), ...(await directOrigins(deps.store, deps.logger))]);
   const limits = await registerRateLimits(app, {
     authFailures: deps.security.authFailureLimit,
     uploads: deps.security.uploadRateLimit,
@@ -86,6 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(frameRoutes, { deps });
       await v1.register(eventRoutes, { deps });
       await v1.register(uploadRoutes, { deps });
+      await v1.register(presignRoutes, { deps });
     },
     { prefix: '/v1' },
   );

@@ -52,6 +52,7 @@ export const ERRORS = {
   KEY_UNAVAILABLE: { status: 500, exit: 1, summary: 'the master key that encrypted a stored object is not configured' },
   DEIDENTIFY_REFUSED: { status: 422, exit: 2, summary: 'the file cannot be de-identified as the settings require' },
   IDP_UNAVAILABLE: { status: 502, exit: 1, summary: 'the OIDC identity provider could not be reached or published an unusable discovery document' },
+  NOT_SUPPORTED: { status: 409, exit: 1, summary: 'this server’s configuration does not offer that (e.g. presigned URLs on the embedded store); the message names the alternative' },
 } as const satisfies Record<string, { status: number; exit: 0 | 1 | 2; summary: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -11,6 +11,7 @@ import type { ObjectStore } from '../ports/object-store.ts';
 import { randomId } from '../util/ids.ts';
 import { validateFileName } from './file-names.ts';
 import type { ModelIdentity } from './ingest-file.ts';
+import { PRESIGNED_PREFIX, parsePresignedKey } from './presigned-keys.ts';
 import { SNIFF_BYTES } from './sniff-stream.ts';
 
 /** What registering an object that arrived in the store by itself needs. */
@@ -21,7 +22,7 @@ export interface ObjectIngestDeps {
   supportedFormats: () => string;
   model: ModelIdentity;
   maxUploadBytes: number;
-  /** The project such clips belong to (there is no caller to say). */
+  /** The project such clips belong to (there is no caller to say), except presigned uploads (their key says). */
   projectId: string;
   /**
    * Where to keep the copy made while the object is hashed, so the job reads those very bytes instead of
@@ -52,7 +53,9 @@ const INGEST_KEY = /^inputs\/clip_[0-9a-z]{20,}\/[^/]+$/;
  * made and returns its unfinished job, or skips a finished one, so each object gets exactly one result.
  *
  * Key → clip: the name is the last segment; the folders between `inputs/` and the name, if any, name the
- * study (`inputs/study-7/a4c.mat` → study `study-7`). Objects written by ingest itself are skipped.
+ * study (`inputs/study-7/a4c.mat` → study `study-7`), in the default project. A presigned browser upload's
+ * key (`inputs/presigned/<project>/[<study id>/]<clip id>/<name>`, see presigned-keys.ts) names the project,
+ * study and clip id its caller was given instead. Objects written by ingest itself are skipped.
  */
 export async function ingestObject(deps: ObjectIngestDeps, event: ObjectCreatedBody): Promise<ObjectOutcome> {
   const key = event.key;
@@ -62,30 +65,57 @@ export async function ingestObject(deps: ObjectIngestDeps, event: ObjectCreatedB
   const known = await deps.catalog.findClipByInputKey(key);
   if (known) return resume(deps, known, event);
 
-  const segments = key.split('/');
-  const name = validateFileName(segments.at(-1) ?? '');
-  const studyName = segments.slice(1, -1).join('/') || null;
-  const scanned = await scan(deps, key, name);
+  const placed = await placement(deps, key);
+  if ('skip' in placed) return { kind: 'skip', reason: placed.skip };
+  const scanned = await scan(deps, key, placed.name);
   try {
-    return await register(deps, event, name, studyName, scanned);
+    return await register(deps, event, placed, scanned);
   } catch (err) {
     if (scanned.spooled) await rm(scanned.spooled, { force: true });
     throw err;
   }
 }
 
-async function register(deps: ObjectIngestDeps, event: ObjectCreatedBody, name: string, studyName: string | null, scanned: Scan): Promise<ObjectOutcome> {
+/** Where a new object's clip goes: project, study, clip id and name. */
+interface Placement {
+  projectId: string;
+  studyId: string | null;
+  clipId: string;
+  name: string;
+}
+
+/**
+ * A presigned upload's key names its project, study and clip id (the API chose them for the caller who
+ * asked); any other key goes to the default project, its folders naming the study.
+ */
+async function placement(deps: ObjectIngestDeps, key: string): Promise<Placement | { skip: string }> {
+  if (key.startsWith(PRESIGNED_PREFIX)) {
+    const target = parsePresignedKey(key);
+    if (!target) return { skip: `${key} is under ${PRESIGNED_PREFIX} but is not a key the API signs (${PRESIGNED_PREFIX}<project>/[<study id>/]<clip id>/<name>)` };
+    if (!(await deps.catalog.getProject(target.projectId))) return { skip: `${key} names project ${target.projectId}, which does not exist` };
+    if (target.studyId && !(await deps.catalog.getStudy(target.projectId, target.studyId))) {
+      return { skip: `${key} names study ${target.studyId}, which is not a study of project ${target.projectId}` };
+    }
+    return { ...target, name: validateFileName(target.name) };
+  }
+  const segments = key.split('/');
+  const name = validateFileName(segments.at(-1) ?? '');
+  const studyName = segments.slice(1, -1).join('/') || null;
+  const study = studyName ? await deps.catalog.findOrCreateStudy(deps.projectId, studyName.slice(0, 200)) : null;
+  return { projectId: deps.projectId, studyId: study?.id ?? null, clipId: randomId('clip'), name };
+}
+
+async function register(deps: ObjectIngestDeps, event: ObjectCreatedBody, placed: Placement, scanned: Scan): Promise<ObjectOutcome> {
   const now = deps.now ?? Date.now;
   const key = event.key;
-  const study = studyName ? await deps.catalog.findOrCreateStudy(deps.projectId, studyName.slice(0, 200)) : null;
   const createdAt = now();
   let clip: Clip;
   try {
     clip = await deps.catalog.createClip({
-      id: randomId('clip'),
-      projectId: deps.projectId,
-      studyId: study?.id ?? null,
-      name,
+      id: placed.clipId,
+      projectId: placed.projectId,
+      studyId: placed.studyId,
+      name: placed.name,
       inputKey: key,
       sha256: scanned.sha256,
       size: scanned.size,

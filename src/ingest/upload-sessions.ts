@@ -14,7 +14,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { EchoError } from '../errors/catalogue.ts';
 import { randomId } from '../util/ids.ts';
-import { validateFileName } from './file-names.ts';
+import { checkDeclaredUpload } from './declared-upload.ts';
 
 export interface UploadSession {
   id: string;
@@ -89,11 +89,7 @@ export function createUploadSessions(options: SessionOptions) {
 
   return {
     async create(input: { projectId: string; name: string; size: number; study?: string | null }): Promise<UploadSession & { offset: number }> {
-      validateFileName(input.name);
-      if (!Number.isInteger(input.size) || input.size < 1) throw new EchoError('UPLOAD_EMPTY', `the upload of "${input.name}" declares ${input.size} bytes; at least 1 is needed`);
-      if (input.size > options.maxUploadBytes) {
-        throw new EchoError('UPLOAD_TOO_LARGE', `"${input.name}" is ${input.size} bytes; the limit is ${options.maxUploadBytes} bytes (ECHO_CLOUD_MAX_UPLOAD_BYTES)`);
-      }
+      checkDeclaredUpload(input.name, input.size, options.maxUploadBytes);
       await mkdir(options.dir, { recursive: true, mode: 0o700 });
       await removeIdle();
       const at = now();

@@ -40,8 +40,10 @@ export interface ObjectStore {
    * Optional (S3): a time-limited URL to PUT the object's bytes directly into the store. The caller must
    * send every header in `headers` (the encryption settings are part of the signature). The object appears
    * atomically when the PUT completes; its sha256 is not known to the store until someone reads it.
+   * `createOnly`: the PUT succeeds only while no object exists at the key (`If-None-Match: *`, signed, so
+   * the holder of the URL cannot drop it; S3 answers 412 otherwise): the key is written once.
    */
-  presignPut?(key: string, options: PresignOptions & { contentType?: string }): Promise<PresignedRequest>;
+  presignPut?(key: string, options: PresignOptions & { contentType?: string; createOnly?: boolean }): Promise<PresignedRequest>;
   close(): Promise<void>;
 }
 

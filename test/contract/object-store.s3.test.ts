@@ -138,6 +138,12 @@ describe('s3 store specifics', () => {
     const up = await store.presignPut!('inputs/presigned/clip.mat', { expiresInSeconds: 300, contentType: 'application/octet-stream' });
     assert.equal(up.method, 'PUT');
     assert.match(up.url, /X-Amz-Signature=/);
+    // No checksum of the (absent) body baked into the URL: S3 would refuse every upload whose bytes differ.
+    assert.doesNotMatch(up.url, /x-amz-checksum-|x-amz-sdk-checksum-algorithm/i);
+    assert.equal(up.headers['if-none-match'], undefined);
+    const once = await store.presignPut!('inputs/presigned/once.mat', { expiresInSeconds: 300, createOnly: true });
+    assert.equal(once.headers['if-none-match'], '*', 'createOnly: a conditional write');
+    assert.match(once.url, /X-Amz-SignedHeaders=[^&]*if-none-match/, 'the condition is signed');
     assert.equal(up.headers['x-amz-server-side-encryption'], 'aws:kms', 'the client must send the signed encryption headers');
     const bytes = randomBytes(4096);
     const res = await fetch(up.url, { method: 'PUT', headers: up.headers, body: bytes });

@@ -227,6 +227,10 @@ test('the viewer plays the cine, overlays the API result and downloads the CSV',
   const expected = await (await server.fetch(`/v1/clips/${id}/result.csv`)).text();
   assert.equal(csv, expected);
   assert.equal(download.suggestedFilename(), 'ap4_patient.csv');
+  // The original input, streamed (decrypted) by the API on the embedded store.
+  const [original] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-input').click()]);
+  assert.deepEqual(await readFile((await original.path())!), await readFile(FILES[0]!));
+  assert.equal(original.suggestedFilename(), 'ap4_patient.mat');
 
   await page.setViewportSize({ width: 768, height: 1024 });
   await page.screenshot({ path: join(ARTIFACTS, 'web-viewer-768.png'), fullPage: true });

@@ -59,13 +59,36 @@ export const api = {
   /** Fetches a result file with the token and hands it to the browser as a download. */
   async download(id: string, kind: 'json' | 'csv', fileName: string): Promise<void> {
     const res = await request(`/v1/clips/${encodeURIComponent(id)}/${kind === 'json' ? 'result' : 'result.csv'}`);
-    const url = URL.createObjectURL(await res.blob());
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = fileName;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    saveBlob(await res.blob(), fileName);
+  },
+  /**
+   * The original input file: from the object store by a short-lived presigned link when the server has one
+   * (the bytes do not pass through the API, nor through this page's memory), else streamed by the API.
+   */
+  async downloadInput(id: string, fileName: string): Promise<void> {
+    const path = `/v1/clips/${encodeURIComponent(id)}/input`;
+    const linked = await fetch(`${path}?link=true`, { headers: authHeaders() });
+    if (linked.ok) {
+      const { url } = (await linked.json()) as { url: string };
+      // A navigation, not a fetch: the store answers with Content-Disposition: attachment.
+      clickLink(url);
+      return;
+    }
+    saveBlob(await (await request(path)).blob(), fileName);
   },
 };
+
+function clickLink(href: string, fileName?: string): void {
+  const a = document.createElement('a');
+  a.href = href;
+  if (fileName) a.download = fileName;
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
+function saveBlob(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob);
+  clickLink(url, fileName);
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

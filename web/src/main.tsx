@@ -75,6 +75,8 @@ function App() {
       onReady: () => void api.listClips().then(upsert, () => {}),
       onClip: (c) => {
         upsert([c]);
+        // Uploads sent straight to the object store wait for their clip to appear (upload.ts).
+        window.dispatchEvent(new CustomEvent('echo:clip', { detail: c }));
         if (c.status === 'done' || c.status === 'failed') setAnnouncement(`${c.name}: ${c.status}${c.result ? `, ${c.result.view}` : ''}`);
       },
       onState: setLive,

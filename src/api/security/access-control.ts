@@ -27,13 +27,15 @@ export interface AccessControlDeps {
   limits: RateLimits;
 }
 
-/** The id of the object a request touched: the `:id` route parameter, else the `id`/`study_id` it answered with. */
+/** The id of the object a request touched: the `:id` route parameter, else the `clip_id`/`study_id`/`id` it answered with. */
 function objectOf(request: FastifyRequest, payload: unknown): string | null {
   const id = (request.params as { id?: unknown } | undefined)?.id;
   if (typeof id === 'string') return id.slice(0, 200);
   if (typeof payload !== 'string' || payload.length > 65_536 || !payload.startsWith('{')) return null;
   try {
-    const body = JSON.parse(payload) as { id?: unknown; study_id?: unknown; clips?: { id?: unknown }[] };
+    const body = JSON.parse(payload) as { id?: unknown; clip_id?: unknown; study_id?: unknown; clips?: { id?: unknown }[] };
+    // A presigned upload names the clip it will become (clip_id) and may name a study too.
+    if (typeof body.clip_id === 'string') return body.clip_id;
     if (typeof body.study_id === 'string') return `${body.study_id} (${(body.clips ?? []).map((c) => c.id).join(' ')})`.slice(0, 2000);
     return typeof body.id === 'string' ? body.id : null;
   } catch {

@@ -1,6 +1,7 @@
 /**
  * Lints the container images' Dockerfiles (no Docker engine or hadolint here): pinned bases, multi-stage,
- * non-root final stage, no remote ADD, apt lists cleaned, production-only npm installs, the CUDA 12
+ * non-root final stage, no remote ADD, apt lists cleaned, production-only npm installs (dev dependencies
+ * only in a build stage that hands on nothing but built files: the web app), the CUDA 12
  * onnxruntime-node install for the GPU worker, a health check for the server.
  */
 import assert from 'node:assert/strict';
@@ -56,6 +57,8 @@ function lint(text: string): string[] {
   const problems: string[] = [];
   const stages = parse(text);
   const names = new Set<string>();
+  /** Stages that installed dev dependencies: only built files (…/dist) may be copied out of them. */
+  const devStages = new Set<string>();
   if (stages.length < 2) problems.push('not multi-stage');
   for (const stage of stages) {
     if (names.has(stage.from)) {
@@ -69,6 +72,10 @@ function lint(text: string): string[] {
       if (keyword === 'COPY') {
         const from = /--from=(\S+)/.exec(args)?.[1];
         if (from && !names.has(from)) problems.push(`COPY --from=${from} names no earlier stage`);
+        if (from && devStages.has(from)) {
+          const sources = args.split(/\s+/).filter((a) => !a.startsWith('--')).slice(0, -1);
+          for (const src of sources) if (!/\/dist\/?$/.test(src)) problems.push(`COPY --from=${from} ${src}: a stage with dev dependencies may hand on only built files (.../dist)`);
+        }
       }
       if (keyword === 'RUN') {
         if (/apt-get install/.test(args)) {
@@ -77,7 +84,11 @@ function lint(text: string): string[] {
           if (!/apt-get update/.test(args)) problems.push('apt-get install without apt-get update in the same RUN');
         }
         if (/\bnpm (install|i)\b/.test(args)) problems.push(`npm install in an image: use npm ci (${args})`);
-        if (/\bnpm ci\b/.test(args) && !/--omit=dev/.test(args)) problems.push('npm ci without --omit=dev');
+        if (/\bnpm ci\b/.test(args) && !/--omit=dev/.test(args)) {
+          // Dev dependencies only in a named build stage (the web app's bundler), never in the final one.
+          if (stage === stages.at(-1) || !stage.name) problems.push('npm ci without --omit=dev outside a named build stage');
+          else devStages.add(stage.name);
+        }
         if (/\bcurl\b[^|]*\|\s*(ba)?sh/.test(args)) problems.push('curl piped to a shell');
         if (/\bsudo\b/.test(args)) problems.push('sudo in RUN');
       }
@@ -121,6 +132,27 @@ describe('Dockerfiles', () => {
     assert.deepEqual(instructions(final, 'EXPOSE'), ['8080']);
   });
 
+  it('the server image builds the web app in its own stage and copies only web/dist into the final stage', () => {
+    const stages = parse(server);
+    const web = stages.find((s) => instructions(s, 'RUN').some((r) => /\bnpm run build:web\b/.test(r)));
+    assert.ok(web?.name, 'a named stage runs npm run build:web');
+    const runs = instructions(web, 'RUN');
+    const install = runs.findIndex((r) => /\bnpm ci\b/.test(r));
+    assert.ok(install >= 0 && !/--omit=dev/.test(runs[install]!), 'it installs the dev dependencies (vite) with npm ci');
+    assert.ok(install < runs.findIndex((r) => /build:web/.test(r)));
+    assert.ok(instructions(web, 'COPY').some((c) => /^web\s/.test(c)), 'it copies the web sources');
+    const final = stages.at(-1)!;
+    assert.notEqual(final, web);
+    assert.deepEqual(
+      instructions(final, 'COPY').filter((c) => c.includes(`--from=${web.name}`)),
+      [`--from=${web.name} /app/web/dist ./web/dist`],
+    );
+    const ignore = readFileSync(new URL('.dockerignore', root), 'utf8').split('\n').map((l) => l.trim());
+    assert.ok(ignore.includes('web/dist'), 'a local web/dist stays out of the build context');
+    assert.ok(!ignore.includes('web'), 'the web sources are in the build context');
+    assert.ok(ignore.includes('!scripts/ensure-web.ts'), 'the build script (npm run build:web) is in the build context');
+  });
+
   it('the worker: CUDA runtime base, Node 22 binary, onnxruntime-node installed with ONNXRUNTIME_NODE_INSTALL=cuda12', () => {
     const stages = parse(worker);
     const final = stages.at(-1)!;
@@ -161,6 +193,11 @@ describe('Dockerfiles', () => {
     assert.deepEqual(lint(`# docker buildx imagetools inspect\nFROM a:1@sha256:${'a'.repeat(64)} AS b\nFROM b\nUSER root\n`), [
       'final stage runs as root',
     ]);
+    const base = `a:1@sha256:${'a'.repeat(64)}`;
+    assert.deepEqual(
+      lint(`# docker buildx imagetools inspect\nFROM ${base} AS dev\nRUN npm ci\nFROM ${base}\nCOPY --from=dev /app/node_modules /app/web/dist ./\nRUN npm ci\nUSER 1\n`),
+      ['COPY --from=dev /app/node_modules: a stage with dev dependencies may hand on only built files (.../dist)', 'npm ci without --omit=dev outside a named build stage'],
+    );
   });
 
   it('.dockerignore keeps modules, git, infra and test data out of the build context', () => {

@@ -11,7 +11,9 @@ import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { ingestFile } from '../../../src/ingest/ingest-file.ts';
 import { ingestObject, type ObjectIngestDeps } from '../../../src/ingest/ingest-object.ts';
+import { presignedInputKey } from '../../../src/ingest/presigned-keys.ts';
 import type { ObjectCreatedBody } from '../../../src/ports/job-queue.ts';
+import { randomId } from '../../../src/util/ids.ts';
 import { type Embedded, openEmbedded } from '../../helpers/embedded.ts';
 import { PHANTOM_MATS } from '../../helpers/server.ts';
 
@@ -109,4 +111,39 @@ test('with a spool dir, the bytes hashed are kept for the job; refused objects l
   await drop('inputs/large.mat', bytes);
   assert.equal((await ingestObject({ ...deps, spoolDir, maxUploadBytes: 1000 }, event('inputs/large.mat'))).kind, 'failed');
   assert.deepEqual(await readdir(spoolDir), []);
+});
+
+test('a presigned upload key registers its clip in the project and study it names, under the clip id it names, once', async () => {
+  await e.catalog.ensureProject('lab-b', 'Lab B');
+  const study = await e.catalog.findOrCreateStudy('lab-b', 'echo lab');
+  const clipId = randomId('clip');
+  const key = presignedInputKey({ projectId: 'lab-b', studyId: study.id, clipId, name: 'a4c.mat' });
+  assert.equal(key, `inputs/presigned/lab-b/${study.id}/${clipId}/a4c.mat`);
+  await drop(key, await readFile(join(PHANTOM_MATS, 'ap4_patient.mat')));
+  const outcomes = await Promise.all(Array.from({ length: 3 }, () => ingestObject(deps, event(key))));
+  assert.ok(outcomes.every((o) => o.kind === 'run' && o.clip.id === clipId), JSON.stringify(outcomes.map((o) => o.kind)));
+  const clip = await e.catalog.getClip(clipId, 'lab-b');
+  assert.equal(clip?.studyId, study.id);
+  assert.equal(clip?.name, 'a4c.mat');
+  assert.equal(await e.catalog.getClip(clipId, 'default'), null, 'not in the default project');
+  assert.equal((await e.catalog.listJobs(clipId)).length, 1, 'one job for three deliveries');
+  assert.equal((await e.catalog.listClips({ projectId: 'default', limit: 500 })).filter((c) => c.inputKey === key).length, 0);
+});
+
+test('a key under inputs/presigned/ that the API did not sign, or that names a missing project or another project’s study, is not registered', async () => {
+  const bytes = await readFile(join(PHANTOM_MATS, 'ap4_patient.mat'));
+  const other = await e.catalog.findOrCreateStudy('default', 'not lab-b’s');
+  await e.catalog.ensureProject('lab-b', 'Lab B');
+  const keys = [
+    'inputs/presigned/a4c.mat',
+    `inputs/presigned/lab-b/not-a-clip-id/a4c.mat`,
+    presignedInputKey({ projectId: 'no-such-lab', studyId: null, clipId: randomId('clip'), name: 'a4c.mat' }),
+    presignedInputKey({ projectId: 'lab-b', studyId: other.id, clipId: randomId('clip'), name: 'a4c.mat' }),
+  ];
+  for (const key of keys) {
+    await drop(key, bytes);
+    const outcome = await ingestObject(deps, event(key));
+    assert.equal(outcome.kind, 'skip', key);
+    assert.equal(await e.catalog.findClipByInputKey(key), null, key);
+  }
 });

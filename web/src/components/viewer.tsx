@@ -260,6 +260,9 @@ export function Viewer(props: { id: string; clip: Clip | undefined }) {
           <button type="button" onClick={() => void api.download(props.id, 'csv', `${stem(clip.name)}.csv`)} data-testid="download-csv">
             Download CSV
           </button>
+          <button type="button" onClick={() => void api.downloadInput(props.id, clip.name)} data-testid="download-input">
+            Download original
+          </button>
         </fieldset>
       )}
       </div>

@@ -168,15 +168,17 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
     }
   }
 
-  async function presignPut(key: string, presign: PresignOptions & { contentType?: string }): Promise<PresignedRequest> {
+  async function presignPut(key: string, presign: PresignOptions & { contentType?: string; createOnly?: boolean }): Promise<PresignedRequest> {
     const objectKey = full(key);
     const expiresIn = expiry(presign);
     const headers: Record<string, string> = {};
     if (encryption.ServerSideEncryption) headers['x-amz-server-side-encryption'] = encryption.ServerSideEncryption;
     if (encryption.SSEKMSKeyId) headers['x-amz-server-side-encryption-aws-kms-key-id'] = encryption.SSEKMSKeyId;
     if (presign.contentType) headers['content-type'] = presign.contentType;
+    if (presign.createOnly) headers['if-none-match'] = '*';
     try {
-      const command = new PutObjectCommand({ Bucket: bucket, Key: objectKey, ContentType: presign.contentType, ...encryption });
+      const command = new PutObjectCommand({ Bucket: bucket, Key: objectKey, ContentType: presign.contentType, ...(presign.createOnly ? { IfNoneMatch: '*' } : {}), ...encryption });
+      withoutPresignedChecksum(command);
       const url = await getSignedUrl(client, command, { expiresIn });
       return { method: 'PUT', url, headers, expiresAt: Date.now() + expiresIn * 1000 };
     } catch (err) {
@@ -198,4 +200,21 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
       if (ownsClient) client.destroy();
     },
   };
+}
+
+/**
+ * The SDK adds a CRC32 checksum to every PutObject by default (since client-s3 3.729). At presign time
+ * there is no body, so it would sign `x-amz-checksum-crc32` of the EMPTY body into the URL, and S3 refuses
+ * every real upload to it (checksum mismatch). Drop the checksum headers before the URL is signed; the
+ * worker computes the sha256 of what arrived anyway.
+ */
+function withoutPresignedChecksum(command: PutObjectCommand): void {
+  command.middlewareStack.add(
+    (next) => (args) => {
+      const headers = (args.request as { headers?: Record<string, string> }).headers;
+      if (headers) for (const name of Object.keys(headers)) if (/^x-amz-(checksum-|sdk-checksum-algorithm$)/i.test(name)) delete headers[name];
+      return next(args);
+    },
+    { step: 'build', priority: 'low', name: 'echoPresignWithoutChecksum' },
+  );
 }
