@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { EchoError } from '../errors/catalogue.ts';
+import { bad, type Env, integer, raw } from './parse.ts';
 import { SETTINGS, type Setting } from './schema.ts';
 
 /** The security settings (authentication, transport, rate limits, audit), validated; part of Config. */
@@ -26,27 +26,6 @@ export interface OidcConfig {
 
 /** Asymmetric JWS algorithms only: a symmetric (HS*) key would be a shared secret, `none` no signature. */
 export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
-
-type Env = Record<string, string | undefined>;
-
-function raw(env: Env, s: Setting): string | null {
-  const v = env[s.env];
-  return v === undefined || v === '' ? s.default : v;
-}
-
-function bad(s: Setting, value: string, accepted: string): EchoError {
-  const shown = s.secret ? '<hidden>' : JSON.stringify(value);
-  return new EchoError('CONFIG_INVALID', `${s.env}=${shown} is invalid: expected ${accepted}`, { details: { variable: s.env } });
-}
-
-function integer(env: Env, s: Setting): number {
-  const v = raw(env, s) as string;
-  const n = Number(v);
-  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || (s.min !== undefined && n < s.min) || (s.max !== undefined && n > s.max)) {
-    throw bad(s, v, `an integer >= ${s.min} and <= ${s.max}${s.unit ? ` (${s.unit})` : ''}`);
-  }
-  return n;
-}
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 

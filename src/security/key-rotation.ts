@@ -1,10 +1,11 @@
-import { link, open, rename, rm } from 'node:fs/promises';
+import { link, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { keyring, type MasterKey } from '../adapters/store/encrypted/keyring.ts';
 import { type RewrapReport, rewrapObjects } from '../adapters/store/encrypted/rewrap.ts';
 import { EchoError } from '../errors/catalogue.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import { createKeyFile, KEY_FILE, NEXT_KEY_FILE, parseMasterKey, PREVIOUS_KEY_FILE, readKeyFile } from './master-key.ts';
+import { syncDir } from '../util/sync-dir.ts';
 
 export interface RotationReport {
   oldKeyId: string | null;
@@ -73,13 +74,4 @@ async function pass(inner: ObjectStore, old: MasterKey, target: MasterKey, mode:
     });
   }
   return report;
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const h = await open(dir, 'r');
-  try {
-    await h.sync();
-  } finally {
-    await h.close();
-  }
 }

@@ -194,19 +194,11 @@ export function startSupervisor(options: SupervisorOptions) {
       clearInterval(watchdog);
       clearInterval(sweeper);
       await Promise.all(
-        slots.map(
-          (slot) =>
-            new Promise<void>((resolve) => {
-              const child = slot.child;
-              if (!child || child.exitCode !== null) return resolve();
-              const kill = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-              child.once('exit', () => {
-                clearTimeout(kill);
-                resolve();
-              });
-              if (child.connected) child.send({ type: 'interrupt', reason } satisfies SupervisorToWorker);
-              else child.kill('SIGKILL');
-            }),
+        slots.map((slot) =>
+          endChild(slot.child, killAfterMs, (child) => {
+            if (child.connected) child.send({ type: 'interrupt', reason } satisfies SupervisorToWorker);
+            else child.kill('SIGKILL');
+          }),
         ),
       );
     },
@@ -219,23 +211,22 @@ export function startSupervisor(options: SupervisorOptions) {
       stopping = true;
       clearInterval(watchdog);
       clearInterval(sweeper);
-      await Promise.all(
-        slots.map(
-          (slot) =>
-            new Promise<void>((resolve) => {
-              const child = slot.child;
-              if (!child || child.exitCode !== null) return resolve();
-              const kill = setTimeout(() => child.kill('SIGKILL'), (options.shutdownGraceSeconds + 5) * 1000);
-              child.once('exit', () => {
-                clearTimeout(kill);
-                resolve();
-              });
-              child.kill('SIGTERM');
-            }),
-        ),
-      );
+      await Promise.all(slots.map((slot) => endChild(slot.child, (options.shutdownGraceSeconds + 5) * 1000, (child) => child.kill('SIGTERM'))));
     },
   };
 }
 
 export type Supervisor = ReturnType<typeof startSupervisor>;
+
+/** Asks a live worker to end (`ask`), SIGKILLs it after `killAfterMs`, and resolves once it has exited. */
+function endChild(child: ChildProcess | null, killAfterMs: number, ask: (child: ChildProcess) => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (!child || child.exitCode !== null) return resolve();
+    const kill = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    ask(child);
+  });
+}

@@ -1,21 +1,10 @@
 import type { ObjectStore } from '../../../ports/object-store.ts';
 import { MAGIC } from './format.ts';
+import { readPrefix } from './read-prefix.ts';
 
 /** True when the stored object starts with the encryption header's magic. */
 export async function isEncrypted(inner: ObjectStore, key: string): Promise<boolean> {
-  const stream = await inner.get(key);
-  const parts: Buffer[] = [];
-  let bytes = 0;
-  try {
-    for await (const chunk of stream) {
-      parts.push(chunk as Buffer);
-      bytes += (chunk as Buffer).length;
-      if (bytes >= MAGIC.length) break;
-    }
-  } finally {
-    stream.destroy();
-  }
-  return Buffer.concat(parts, bytes).subarray(0, MAGIC.length).equals(MAGIC);
+  return (await readPrefix(inner, key, MAGIC.length)).subarray(0, MAGIC.length).equals(MAGIC);
 }
 
 /** The first object of the inner store that is not encrypted, or null (stops at the first one found). */

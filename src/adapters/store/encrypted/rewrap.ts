@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { isEchoError, toEchoError } from '../../../errors/catalogue.ts';
 import type { ObjectStore } from '../../../ports/object-store.ts';
 import { decodeHeader, encodeHeader, encodeSlot, HEADER_BYTES, type Header, slotOffset } from './format.ts';
+import { readPrefix } from './read-prefix.ts';
 import { findDataKey, type Keyring, type MasterKey, unwrapKey, wrapKey } from './keyring.ts';
 import { integrityError } from './segments.ts';
 
@@ -57,19 +58,7 @@ async function rewrapOne(inner: ObjectStore, ring: Keyring, target: MasterKey, m
 }
 
 async function readHeader(inner: ObjectStore, key: string): Promise<Header> {
-  const stream = await inner.get(key);
-  const parts: Buffer[] = [];
-  let bytes = 0;
-  try {
-    for await (const chunk of stream) {
-      parts.push(chunk as Buffer);
-      bytes += (chunk as Buffer).length;
-      if (bytes >= HEADER_BYTES) break;
-    }
-  } finally {
-    stream.destroy();
-  }
-  const parsed = decodeHeader(Buffer.concat(parts, bytes));
+  const parsed = decodeHeader(await readPrefix(inner, key, HEADER_BYTES));
   if (typeof parsed === 'string') throw integrityError(key, null, parsed);
   return parsed;
 }

@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { EchoError, isEchoError } from '../../../errors/catalogue.ts';
 import { validateKey } from '../../../ports/object-keys.ts';
 import type { ObjectInfo, ObjectStore, PutOptions, PutResult } from '../../../ports/object-store.ts';
+import { syncDir } from '../../../util/sync-dir.ts';
 
 /**
  * ObjectStore on the local filesystem: `<root>/<key>`. Writes go to `<root>/.tmp/` first, are fsynced and
@@ -124,13 +125,4 @@ export async function createFsObjectStore(root: string): Promise<ObjectStore> {
   }
 
   return { put, get, head, delete: remove, list, localPath, close: async () => {} };
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const h = await open(dir, 'r');
-  try {
-    await h.sync();
-  } finally {
-    await h.close();
-  }
 }
