@@ -1,3 +1,4 @@
+import { readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { EchoError, toEchoError } from '../errors/catalogue.ts';
@@ -45,7 +46,9 @@ export async function openFileSource(path: string, name: string = basename(path)
       let filled = 0;
       try {
         while (filled < buffer.length) {
-          const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, offset + filled);
+          // Synchronous: a positional read of a local file is a page-cache copy; a hop through the thread
+          // pool per read costs more than the read itself, and more again when the cores are busy.
+          const bytesRead = readSync(handle.fd, buffer, filled, buffer.length - filled, offset + filled);
           if (bytesRead === 0) break;
           filled += bytesRead;
         }
