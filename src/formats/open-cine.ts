@@ -1,6 +1,7 @@
 import { EchoError } from '../errors/catalogue.ts';
 import type { Cine, CineReader, ReadOptions } from '../ports/cine-reader.ts';
-import { openFileSource } from './file-source.ts';
+import { type FileSource, openFileSource } from './file-source.ts';
+import { openMemorySource } from './memory-source.ts';
 import { detectFormat, readerFor, supportedFormats } from './registry.ts';
 
 /** How many leading bytes are handed to the readers' `sniff`. */
@@ -17,7 +18,19 @@ export async function openCine(path: string, options: ReadOptions & { name?: str
 
 /** Like openCine, with a given reader (null: detect it from the content). */
 export async function openCineWith(reader: CineReader | null, path: string, options: ReadOptions & { name?: string }): Promise<Cine> {
-  const source = await openFileSource(path, options.name);
+  return openCineOn(await openFileSource(path, options.name), reader, options);
+}
+
+/**
+ * Opens a cine from bytes in memory (a worker's decrypted input), for the formats whose readers work on
+ * any source (MAT v5, DICOM; MAT v7.3 spools to a private file itself; video needs a file: use openCine).
+ */
+export async function openCineFromBytes(bytes: Uint8Array, options: ReadOptions & { name: string }): Promise<Cine> {
+  return openCineOn(openMemorySource(bytes, options.name), null, options);
+}
+
+/** Detects the format (unless a reader is given) and opens the cine; closing the cine closes the source. */
+async function openCineOn(source: FileSource, reader: CineReader | null, options: ReadOptions): Promise<Cine> {
   try {
     if (source.size === 0) {
       throw new EchoError('CINE_CORRUPT', `file "${source.name}" is empty (0 bytes); supported: ${supportedFormats()}`, {

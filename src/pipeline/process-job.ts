@@ -18,6 +18,14 @@ export interface ProcessDeps {
   /** The deployed model identity (what makes a result reusable). */
   model: { name: string; version: string; weightsSha256: string };
   openCine: (path: string, options: ReadOptions & { name?: string }) => Promise<Cine>;
+  /**
+   * Opens a cine from bytes in memory. With it, an input the store keeps no plain local file of (encryption
+   * at rest, S3) is read into memory instead of spooled to a temporary file, when it is small enough and of
+   * a format whose reader needs no file (see IN_MEMORY_FORMATS).
+   */
+  openCineBytes?: (bytes: Uint8Array, options: ReadOptions & { name: string }) => Promise<Cine>;
+  /** The primary model reads the original file itself (command runtime): its input is always a file. */
+  needsFile?: boolean;
   /** `source`: the original file, for models that read it themselves (command runtime, input mode original). */
   predict: (cine: Cine, source?: { path?: string; name?: string }) => Promise<ClipPrediction>;
   maxDecodedBytes: number;
@@ -34,7 +42,13 @@ export interface ProcessDeps {
 export interface ModelSessionLike {
   identity: ProcessDeps['model'];
   predict: ProcessDeps['predict'];
+  needsFile?: boolean;
 }
+
+/** Formats read from memory when the store has no local file (the others need one: video, HDF5). */
+const IN_MEMORY_FORMATS = new Set(['mat-v5', 'dicom']);
+/** Larger inputs are spooled to a file, so a worker's memory stays bounded. */
+const IN_MEMORY_MAX_BYTES = 256 * 1024 * 1024;
 
 export type { ClipPrediction };
 
@@ -65,7 +79,7 @@ export async function processJob(deps: ProcessDeps, job: JobBody, options: Proce
   const primary = job.primary !== false;
   if (primary && clip.status === 'done') return { status: 'skipped', reason: `clip ${clip.id} is already done` };
   if (!primary && (await deps.catalog.getJob(job.jobId))?.status === 'done') return { status: 'skipped', reason: `job ${job.jobId} is already done` };
-  let session: ModelSessionLike = { identity: deps.model, predict: deps.predict };
+  let session: ModelSessionLike = { identity: deps.model, predict: deps.predict, needsFile: deps.needsFile ?? false };
   if (job.model.name !== deps.model.name || job.model.version !== deps.model.version) {
     if (!deps.sessionFor) {
       throw new EchoError('MODEL_NOT_FOUND', `job ${job.jobId} asks for model ${job.model.name}@${job.model.version}; this worker runs ${deps.model.name}@${deps.model.version}`);
@@ -123,17 +137,23 @@ async function runModel(deps: ProcessDeps, session: ModelSessionLike, clip: Clip
   const dir = join(deps.workDir, job.jobId);
   await mkdir(dir, { recursive: true });
   try {
-    // A local copy made while the input was hashed, or the store's own file; else spool it here.
+    // A local copy made while the input was hashed, or the store's own file; else the bytes in memory when
+    // the reader can use them, else a spooled private copy.
     let path = inputPath ?? (await deps.store.localPath?.(clip.inputKey)) ?? null;
-    if (!path) {
-      path = join(dir, 'input');
-      // A private copy (0600): with encryption at rest this is the only plaintext of the input, removed below.
-      await pipeline(await deps.store.get(clip.inputKey), createWriteStream(path, { mode: 0o600 }));
+    let cine: Cine;
+    if (!path && deps.openCineBytes && !session.needsFile && IN_MEMORY_FORMATS.has(clip.format) && clip.size <= IN_MEMORY_MAX_BYTES) {
+      cine = await deps.openCineBytes(await readWhole(await deps.store.get(clip.inputKey)), { name: clip.name, limits: { maxDecodedBytes: deps.maxDecodedBytes } });
+    } else {
+      if (!path) {
+        path = join(dir, 'input');
+        // A private copy (0600): with encryption at rest this is the only plaintext of the input, removed below.
+        await pipeline(await deps.store.get(clip.inputKey), createWriteStream(path, { mode: 0o600 }));
+      }
+      cine = await deps.openCine(path, { name: clip.name, limits: { maxDecodedBytes: deps.maxDecodedBytes } });
     }
-    const cine = await deps.openCine(path, { name: clip.name, limits: { maxDecodedBytes: deps.maxDecodedBytes } });
     const readDone = now();
     try {
-      const p = await session.predict(cine, { path, name: clip.name });
+      const p = await session.predict(cine, { ...(path ? { path } : {}), name: clip.name });
       const done = now();
       const document = buildResultDocument({
         input: { key: clip.inputKey, sha256: clip.sha256 },
@@ -149,4 +169,15 @@ async function runModel(deps: ProcessDeps, session: ModelSessionLike, clip: Clip
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** A stored object's bytes in one buffer. */
+async function readWhole(stream: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let bytes = 0;
+  for await (const chunk of stream) {
+    parts.push(chunk);
+    bytes += chunk.length;
+  }
+  return Buffer.concat(parts, bytes);
 }

@@ -20,6 +20,8 @@ export interface ModelSession {
    * "original" (command runtime) need its path, other models ignore it.
    */
   predict(cine: Cine, source?: ClipContext['source']): Promise<ClipPrediction>;
+  /** The model may read the original file itself (command runtime): the worker gives it a file path. */
+  needsFile: boolean;
   close(): Promise<void>;
 }
 
@@ -42,6 +44,7 @@ export async function openModelSession(config: Config, model?: DeployedModel): P
     const clips: ClipRuntime = await createCommandRuntime(deployed, { scratchDir: join(config.dataDir, 'work', `model-${process.pid}`) });
     return {
       ...base,
+      needsFile: true,
       predict: (cine, source) => clips.predictClip(cine, source ? { source } : {}),
       close: () => clips.close(),
     };
@@ -52,6 +55,7 @@ export async function openModelSession(config: Config, model?: DeployedModel): P
       : await createKserveRuntime(deployed);
   return {
     ...base,
+    needsFile: false,
     predict: (cine) => predictClip(cine, deployed, tensors),
     close: () => tensors.close(),
   };

@@ -6,7 +6,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '../config/load.ts';
 import { toEchoError } from '../errors/catalogue.ts';
-import { openCine } from '../formats/open-cine.ts';
+import { openCine, openCineFromBytes } from '../formats/open-cine.ts';
 import { createLogger } from '../util/logger.ts';
 import { detectFormat, supportedFormats } from '../formats/registry.ts';
 import { DEFAULT_PROJECT } from '../security/tokens.ts';
@@ -35,7 +35,9 @@ async function main(): Promise<void> {
       store,
       model: session.identity,
       openCine,
+      openCineBytes: openCineFromBytes,
       predict: session.predict,
+      needsFile: session.needsFile,
       maxDecodedBytes: config.maxDecodedBytes,
       workDir,
       sessionFor: others.sessionFor,

@@ -1,0 +1,31 @@
+import { EchoError } from '../errors/catalogue.ts';
+import type { FileSource } from './file-source.ts';
+
+/**
+ * A cine source over bytes already in memory (a worker's decrypted input): the same contract as the file
+ * source, with no `path` (readers that need a local file, such as the video reader, cannot use it).
+ */
+export function openMemorySource(bytes: Uint8Array, name: string): FileSource {
+  const size = bytes.length;
+  const check = (offset: number, length: number) => {
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
+      throw new EchoError('INTERNAL', `invalid read of "${name}": offset ${offset}, length ${length}`);
+    }
+  };
+  return {
+    name,
+    size,
+    async read(offset, length) {
+      check(offset, length);
+      // slice copies: the caller owns what it gets (readers hand it on as a frame).
+      return bytes.slice(Math.min(offset, size), Math.min(size, offset + length));
+    },
+    async readInto(offset, target) {
+      check(offset, target.length);
+      const part = bytes.subarray(Math.min(offset, size), Math.min(size, offset + target.length));
+      target.set(part);
+      return part.length;
+    },
+    async close() {},
+  };
+}
