@@ -1,0 +1,52 @@
+/**
+ * Regressions found by the HTTP fuzz test (http-fuzz.test.ts), one assertion each, over real HTTP: each
+ * malformed request answers a coded 400 JSON error (never a 500, an uncoded framework answer or a hang),
+ * and the same keep-alive connection still serves the next request.
+ */
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, before, test } from 'node:test';
+import { codeOf } from '../helpers/openapi-routes.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+
+let server: TestServer;
+let agent: http.Agent;
+
+before(async () => {
+  server = await startServer();
+  agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+});
+
+after(async () => {
+  agent?.destroy();
+  await server?.cleanup();
+});
+
+/** One request over the single kept-alive connection; rejects after 5 s (a hang). */
+function request(method: string, path: string, headers: Record<string, string | number> = {}, body?: string | Buffer): Promise<{ status: number; text: string }> {
+  const { hostname, port } = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: hostname, port, method, path, agent, headers: { authorization: `Bearer ${server.token}`, ...headers } }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.setTimeout(5000, () => req.destroy(new Error(`no answer to ${method} ${path.slice(0, 80)} in 5 s`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function assertCoded400(answer: { status: number; text: string }, mentions: RegExp): Promise<void> {
+  assert.equal(answer.status, 400, answer.text);
+  assert.equal(codeOf(answer.text), 'ECHO_ERR_BAD_REQUEST', answer.text);
+  assert.match((JSON.parse(answer.text) as { error: { message: string } }).error.message, mentions);
+  // The connection is still usable: the next request on it is answered.
+  assert.equal((await request('GET', '/v1/clips?limit=1')).status, 200);
+}
+
+test('POST /v1/clips with multipart/form-data but no boundary: 400 naming the boundary (was a 500), and the body is drained (the next request on the connection was stuck)', async () => {
+  const body = Buffer.alloc(400_000, '[');
+  await assertCoded400(await request('POST', '/v1/clips', { 'content-type': 'multipart/form-data', 'content-length': body.length }, body), /boundary/);
+  await assertCoded400(await request('POST', '/v1/clips', { 'content-type': 'multipart/form-data; boundary=', 'content-length': body.length }, body), /boundary/);
+});
