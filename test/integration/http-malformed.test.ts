@@ -50,3 +50,12 @@ test('POST /v1/clips with multipart/form-data but no boundary: 400 naming the bo
   await assertCoded400(await request('POST', '/v1/clips', { 'content-type': 'multipart/form-data', 'content-length': body.length }, body), /boundary/);
   await assertCoded400(await request('POST', '/v1/clips', { 'content-type': 'multipart/form-data; boundary=', 'content-length': body.length }, body), /boundary/);
 });
+
+test('PUT /v1/uploads/:id with a JSON or text body instead of raw bytes: 400 naming application/octet-stream (was a 500)', async () => {
+  const session = await server.fetch('/v1/uploads', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'a.mat', size: 100 }) });
+  assert.equal(session.status, 201);
+  const { id } = (await session.json()) as { id: string };
+  for (const contentType of ['application/json', 'text/plain']) {
+    await assertCoded400(await request('PUT', `/v1/uploads/${id}`, { 'content-type': contentType, 'upload-offset': '0' }, '[1,2,3]'), /application\/octet-stream/);
+  }
+});
