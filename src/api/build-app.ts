@@ -8,7 +8,7 @@ import type { ObjectStore } from '../ports/object-store.ts';
 import type { SecurityConfig } from '../config/security-config.ts';
 import type { AuditLog } from '../security/audit/audit-log.ts';
 import type { Authenticate, Principal } from '../security/tokens.ts';
-import { registerErrorHandling } from './error-handler.ts';
+import { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH, registerErrorHandling } from './error-handler.ts';
 import type { Metrics } from './metrics.ts';
 import { clipRoutes } from './routes/clips.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -52,6 +52,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
     ...(deps.https ? { https: deps.https } : {}),
+    maxParamLength: MAX_PARAM_LENGTH,
+    frameworkErrors,
+    clientErrorHandler,
   });
   registerErrorHandling(app);
   await registerTransportSecurity(app, deps.security.corsOrigins);

@@ -1,4 +1,5 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Duplex } from 'node:stream';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { EchoError, type ErrorCode, isEchoError } from '../errors/catalogue.ts';
 
 /** Fastify and plugin error codes we translate into the catalogue, so clients only ever see ECHO_ERR_*. */
@@ -40,3 +41,47 @@ export function registerErrorHandling(app: FastifyInstance): void {
     reply.status(404).send({ error: echo.toJSON() });
   });
 }
+
+/** Longest path parameter the router accepts (Fastify's default); longer ones answer a coded 400. */
+export const MAX_PARAM_LENGTH = 100;
+
+/**
+ * Errors the router raises before any route runs (a URL that is not valid percent-encoding, a path
+ * parameter over MAX_PARAM_LENGTH characters): the same coded JSON as every other error.
+ */
+export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const echo =
+    err.code === 'FST_ERR_BAD_URL'
+      ? new EchoError('BAD_REQUEST', 'the URL path is not valid percent-encoding (such as %ZZ or an invalid UTF-8 sequence); encode each path segment as UTF-8 with encodeURIComponent')
+      : err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? new EchoError('BAD_REQUEST', `a path parameter is longer than ${MAX_PARAM_LENGTH} characters; no id is that long (clip and upload ids are under 50)`)
+        : toHttpError(err);
+  reply.status(echo.status).send({ error: echo.toJSON() });
+}
+
+/**
+ * A request Node's HTTP parser refuses before Fastify sees it (headers or URL over the header size limit,
+ * a malformed request line): answer the coded JSON error instead of Fastify's uncoded default, then close.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const message =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? 'the URL and headers are over the HTTP header size limit (16 KiB); send a shorter URL and fewer or shorter headers'
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 'the request was not received completely in time; send it again'
+        : 'the request is not valid HTTP/1.1; send a well-formed request line, headers and body';
+  const body = JSON.stringify({ error: new EchoError('BAD_REQUEST', message).toJSON() });
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  // End (not destroy) after the answer, and discard what the client is still sending (a request body), so
+  // it reads the answer instead of a reset; a client that keeps sending is cut off after a few seconds.
+  socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`);
+  socket.resume();
+  setTimeout(() => socket.destroy(), CLIENT_ERROR_LINGER_MS).unref();
+}
+
+/** How long a connection refused by the HTTP parser may keep sending before it is cut off. */
+const CLIENT_ERROR_LINGER_MS = 5000;

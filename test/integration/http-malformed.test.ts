@@ -59,3 +59,21 @@ test('PUT /v1/uploads/:id with a JSON or text body instead of raw bytes: 400 nam
     await assertCoded400(await request('PUT', `/v1/uploads/${id}`, { 'content-type': contentType, 'upload-offset': '0' }, '[1,2,3]'), /application\/octet-stream/);
   }
 });
+
+test('a path segment that is not valid percent-encoding: coded 400 (was Fastify’s uncoded FST_ERR_BAD_URL)', async () => {
+  await assertCoded400(await request('GET', '/v1/clips/%ZZ'), /percent-encoding/);
+  await assertCoded400(await request('POST', '/v1/uploads/%C0%AE/complete'), /percent-encoding/);
+});
+
+test('a path parameter over 100 characters: coded 400 (was an uncoded 414 FST_ERR_MAX_PARAM_LENGTH)', async () => {
+  await assertCoded400(await request('GET', `/v1/clips/clip_${'a'.repeat(200)}`), /longer than 100 characters/);
+});
+
+test('a URL over the HTTP header size limit: coded 400 JSON (was an uncoded 431 from the HTTP parser)', async () => {
+  // Node's parser refuses it and closes the connection; a fresh one is used for the next request.
+  const answer = await request('GET', `/v1/clips/clip_${'a'.repeat(20_000)}`);
+  assert.equal(answer.status, 400, answer.text);
+  assert.equal(codeOf(answer.text), 'ECHO_ERR_BAD_REQUEST', answer.text);
+  assert.match(answer.text, /header size limit/);
+  assert.equal((await server.fetch('/healthz')).status, 200);
+});
