@@ -66,7 +66,12 @@ test('a path segment that is not valid percent-encoding: coded 400 (was Fastifyâ
 });
 
 test('a path parameter over 100 characters: coded 400 (was an uncoded 414 FST_ERR_MAX_PARAM_LENGTH)', async () => {
-  await assertCoded400(await request('GET', `/v1/clips/clip_${'a'.repeat(200)}`), /longer than 100 characters/);
+  await assertCoded400(await request('DELETE', `/v1/uploads/upload_${'a'.repeat(200)}`), /longer than 100 characters/);
+  await assertCoded400(await request('POST', `/v1/clips/clip_${'a'.repeat(200)}/retry`), /longer than 100 characters/);
+  // GET: when the web app is built, its static files' wildcard route is tried next and answers a coded 404.
+  const get = await request('GET', `/v1/clips/clip_${'a'.repeat(200)}`);
+  assert.ok([400, 404].includes(get.status), get.text);
+  assert.ok(['ECHO_ERR_BAD_REQUEST', 'ECHO_ERR_NOT_FOUND'].includes(String(codeOf(get.text))), get.text);
 });
 
 test('a URL over the HTTP header size limit: coded 400 JSON (was an uncoded 431 from the HTTP parser)', async () => {
