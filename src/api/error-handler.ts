@@ -28,10 +28,19 @@ export function toHttpError(err: unknown): EchoError {
   return new EchoError('INTERNAL', 'an unexpected internal error; see the server log', { cause: err });
 }
 
+/** A body whose content type no parser accepts: name the type sent and the ones accepted. */
+function unsupportedMediaType(request: FastifyRequest): EchoError {
+  const sent = request.headers['content-type'];
+  return new EchoError(
+    'BAD_REQUEST',
+    `content-type ${sent ? JSON.stringify(sent.slice(0, 100)) : '(none)'} is not accepted by ${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}; accepted: application/json for JSON bodies, multipart/form-data for POST /v1/clips, application/octet-stream for upload chunks (see /openapi.json)`,
+  );
+}
+
 /** Every error answers `{ error: { code, message } }` with the catalogue's status; never a stack trace. */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err, request, reply) => {
-    const echo = toHttpError(err);
+    const echo = (err as FastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? unsupportedMediaType(request) : toHttpError(err);
     if (echo.status >= 500) request.log.error({ err }, echo.message);
     else request.log.info({ code: echo.wireCode }, echo.message);
     reply.status(echo.status).send({ error: echo.toJSON() });

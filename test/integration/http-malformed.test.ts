@@ -82,3 +82,7 @@ test('a URL over the HTTP header size limit: coded 400 JSON (was an uncoded 431 
   assert.match(answer.text, /header size limit/);
   assert.equal((await server.fetch('/healthz')).status, 200);
 });
+
+test('a body in a content type no route accepts: the coded 400 names the type sent and the accepted ones (was "Unsupported Media Type")', async () => {
+  await assertCoded400(await request('POST', '/v1/tokens', { 'content-type': 'application/xml' }, '<token/>'), /"application\/xml" is not accepted by POST \/v1\/tokens; accepted: application\/json/);
+});
