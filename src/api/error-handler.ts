@@ -73,7 +73,10 @@ export function frameworkErrors(err: FastifyError, _request: FastifyRequest, rep
  * a malformed request line): answer the coded JSON error instead of Fastify's uncoded default, then close.
  */
 export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): void {
-  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  // The parser reports again as more of the refused request arrives: the answer is out, the linger timer
+  // closes the connection (destroying it now would reset a client still sending before it reads the answer).
+  if (err.code === 'ECONNRESET' || socket.destroyed || answered.has(socket)) return;
+  answered.add(socket);
   const message =
     err.code === 'HPE_HEADER_OVERFLOW'
       ? 'the URL and headers are over the HTTP header size limit (16 KiB); send a shorter URL and fewer or shorter headers'
@@ -91,6 +94,9 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): 
   socket.resume();
   setTimeout(() => socket.destroy(), CLIENT_ERROR_LINGER_MS).unref();
 }
+
+/** Connections refused by the HTTP parser that have had their answer. */
+const answered = new WeakSet<Duplex>();
 
 /** How long a connection refused by the HTTP parser may keep sending before it is cut off. */
 const CLIENT_ERROR_LINGER_MS = 5000;

@@ -86,3 +86,17 @@ test('a URL over the HTTP header size limit: coded 400 JSON (was an uncoded 431 
 test('a body in a content type no route accepts: the coded 400 names the type sent and the accepted ones (was "Unsupported Media Type")', async () => {
   await assertCoded400(await request('POST', '/v1/tokens', { 'content-type': 'application/xml' }, '<token/>'), /"application\/xml" is not accepted by POST \/v1\/tokens; accepted: application\/json/);
 });
+
+test('URL over the header limit with a 3 MB body, repeatedly: the client always reads the coded 400 (the parser reported twice and the second report reset the connection: EPIPE/ECONNRESET)', async () => {
+  const failures: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    try {
+      const res = await server.fetch(`/v1/uploads/upload_${'a'.repeat(11_997)}/complete?limit=${'x'.repeat(5000)}`, { method: 'POST', body: new Uint8Array(3_000_000) });
+      const text = await res.text();
+      if (res.status !== 400 || codeOf(text) !== 'ECHO_ERR_BAD_REQUEST') failures.push(`${res.status} ${text.slice(0, 100)}`);
+    } catch (err) {
+      failures.push(`${(err as Error).message} (${(err as Error & { cause?: { code?: string } }).cause?.code})`);
+    }
+  }
+  assert.deepEqual(failures, []);
+});
