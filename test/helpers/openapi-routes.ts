@@ -106,6 +106,10 @@ export async function send(
   let res: Response;
   try {
     res = await fetch(url, { method: init.method, headers: init.headers ?? {}, signal: abort.signal, ...(init.body !== undefined ? { body: init.body } : {}) });
+  } catch (err) {
+    // Name the network cause (a reset, the other side closing), which fetch's "fetch failed" hides.
+    const cause = (err as Error & { cause?: Error & { code?: string } }).cause;
+    throw new Error(`${init.method} ${String(url).slice(0, 200)}: ${(err as Error).message}${cause ? ` (${cause.code ?? ''} ${cause.message})` : ''}`, { cause: err });
   } finally {
     clearTimeout(hang);
   }
