@@ -100,3 +100,7 @@ test('URL over the header limit with a 3 MB body, repeatedly: the client always 
   }
   assert.deepEqual(failures, []);
 });
+
+test('GET /v1/clips?limit=Infinity (or 1e309, -Infinity): coded 400 naming limit (was a 500 ECHO_ERR_CATALOG_FAILED "datatype mismatch")', async () => {
+  for (const limit of ['Infinity', '1e309', '-Infinity']) await assertCoded400(await request('GET', `/v1/clips?limit=${limit}`), /limit .*1 to 500/);
+});

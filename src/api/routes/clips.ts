@@ -164,6 +164,8 @@ export const clipRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { d
     },
     async (request) => {
       const q = request.query as { status?: ClipStatus; limit: number; before?: string };
+      // The schema's coercion lets "Infinity" and "1e309" through as a number past minimum and maximum.
+      if (!Number.isSafeInteger(q.limit)) throw new EchoError('BAD_REQUEST', `limit ${String(q.limit)}: expected a whole number from 1 to 500`);
       const clips = await catalog.listClips({
         projectId: principal(request).projectId,
         limit: q.limit,
