@@ -9,7 +9,7 @@ import type { SecurityConfig } from '../config/security-config.ts';
 import type { AuditLog } from '../security/audit/audit-log.ts';
 import type { Authenticate, Principal } from '../security/tokens.ts';
 import { createWebSignIn } from '../security/web-sign-in.ts';
-import { registerErrorHandling } from './error-handler.ts';
+import { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH, registerErrorHandling } from './error-handler.ts';
 import type { Metrics } from './metrics.ts';
 import { authConfigRoutes } from './routes/auth-config.ts';
 import { clipRoutes } from './routes/clips.ts';
@@ -55,6 +55,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
     ...(deps.https ? { https: deps.https } : {}),
+    maxParamLength: MAX_PARAM_LENGTH,
+    frameworkErrors,
+    clientErrorHandler,
   });
   registerErrorHandling(app);
   const signIn = deps.security.oidc ? createWebSignIn(deps.security.oidc) : null;

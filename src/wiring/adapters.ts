@@ -17,10 +17,10 @@ import { hasKeyFile, loadKeyring } from '../security/master-key.ts';
  * The one place that turns validated config into adapters. Core code receives ports and never imports an
  * adapter; entry points (serve, worker, CLI) call these factories once.
  */
-export function createCatalog(config: Config): Catalog {
+export function createCatalog(config: Config, onWarning?: (message: string) => void): Catalog {
   const scheme = new URL(config.databaseUrl).protocol;
   if (scheme === 'sqlite:') return createSqliteCatalog(urlPath(config.databaseUrl));
-  if (scheme === 'postgres:' || scheme === 'postgresql:') return createPostgresCatalog(config.databaseUrl);
+  if (scheme === 'postgres:' || scheme === 'postgresql:') return createPostgresCatalog(config.databaseUrl, onWarning ? { onWarning } : {});
   throw new EchoError('CONFIG_INVALID', `ECHO_CLOUD_DATABASE: unsupported scheme ${scheme} (accepted: sqlite:, postgres:)`);
 }
 

@@ -13,52 +13,8 @@ import type { Role } from '../../src/ports/catalog.ts';
 import { generateToken, hashToken } from '../../src/security/tokens.ts';
 import { randomId } from '../../src/util/ids.ts';
 import { runCli } from '../helpers/cli.ts';
+import { codeOf, discoverRoutes, type Route, send } from '../helpers/openapi-routes.ts';
 import { PHANTOM_MATS, startServer, type TestServer, uploadBytes, waitForClip } from '../helpers/server.ts';
-
-interface JsonSchema {
-  type?: string | string[];
-  enum?: unknown[];
-  minimum?: number;
-  minLength?: number;
-  required?: string[];
-  properties?: Record<string, JsonSchema>;
-}
-
-interface Route {
-  method: string;
-  path: string;
-  role: Role;
-  /** Path parameter name → its schema type. */
-  params: Record<string, string>;
-  /** A minimal valid JSON body for routes that take one (so validation does not answer before the route). */
-  body: unknown;
-  /** Required header parameters, filled with a valid value (0 for integers). */
-  headers: Record<string, string>;
-  /** The route takes raw bytes (application/octet-stream): a few are sent. */
-  raw: boolean;
-}
-
-/** The smallest value a schema accepts: required properties only, first enum value, minimum, minLength. */
-function sample(schema: JsonSchema | undefined): unknown {
-  if (!schema) return {};
-  if (schema.enum) return schema.enum[0];
-  const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
-  switch (type) {
-    case 'object':
-      return Object.fromEntries((schema.required ?? []).map((k) => [k, sample(schema.properties?.[k])]));
-    case 'array':
-      return [];
-    case 'integer':
-    case 'number':
-      return schema.minimum ?? 1;
-    case 'boolean':
-      return false;
-    case 'string':
-      return 'x'.repeat(Math.max(1, schema.minLength ?? 1));
-    default:
-      return {};
-  }
-}
 
 let server: TestServer;
 let routes: Route[];
@@ -108,27 +64,7 @@ before(async () => {
   assert.equal(session.status, 201, await session.clone().text());
   uploadId = ((await session.json()) as { id: string }).id;
 
-  type Operation = {
-    'x-echo-role'?: Role;
-    parameters?: { in: string; name: string; required?: boolean; schema?: JsonSchema }[];
-    requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
-  };
-  const doc = (await (await fetch(new URL('/openapi.json', server.url))).json()) as { paths: Record<string, Record<string, Operation>> };
-  routes = Object.entries(doc.paths)
-    .filter(([path]) => path.startsWith('/v1/'))
-    .flatMap(([path, ops]) =>
-      Object.entries(ops).map(([method, op]) => ({
-        method: method.toUpperCase(),
-        path,
-        role: op['x-echo-role']!,
-        params: Object.fromEntries((op.parameters ?? []).filter((p) => p.in === 'path').map((p) => [p.name, String(p.schema?.type ?? 'string')])),
-        body: op.requestBody?.content?.['application/json'] ? sample(op.requestBody.content['application/json'].schema) : undefined,
-        headers: Object.fromEntries(
-          (op.parameters ?? []).filter((p) => p.in === 'header' && p.required).map((p) => [p.name, p.schema?.type === 'integer' || p.schema?.type === 'number' ? '0' : 'x']),
-        ),
-        raw: op.requestBody?.content?.['application/octet-stream'] !== undefined,
-      })),
-    );
+  routes = await discoverRoutes(server.url);
 });
 
 after(async () => {
@@ -148,7 +84,7 @@ function urlOf(route: Route): string {
   });
 }
 
-/** One request; the body is read for at most 2 s (a streaming route such as server-sent events never ends). */
+/** One request with the route's valid headers and a minimal valid body; the body is read for at most 2 s. */
 async function call(route: Route, token: string | null): Promise<{ status: number; text: string }> {
   const headers: Record<string, string> = { ...route.headers, ...(token === null ? {} : { authorization: `Bearer ${token}` }) };
   let body: string | Uint8Array | undefined;
@@ -159,35 +95,7 @@ async function call(route: Route, token: string | null): Promise<{ status: numbe
     headers['content-type'] = 'application/json';
     body = JSON.stringify(route.body);
   }
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), 2000);
-  try {
-    const res = await fetch(new URL(urlOf(route), server.url), { method: route.method, headers, signal: abort.signal, ...(body !== undefined ? { body } : {}) });
-    let text = '';
-    try {
-      const reader = res.body?.getReader();
-      const decoder = new TextDecoder();
-      for (;;) {
-        if (!reader) break;
-        const { done, value } = await reader.read();
-        if (done) break;
-        text += decoder.decode(value, { stream: true });
-      }
-    } catch (err) {
-      if ((err as Error).name !== 'AbortError') throw err;
-    }
-    return { status: res.status, text };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function codeOf(text: string): string | undefined {
-  try {
-    return (JSON.parse(text) as { error?: { code?: string } }).error?.code;
-  } catch {
-    return undefined;
-  }
+  return send(new URL(urlOf(route), server.url), { method: route.method, headers, ...(body !== undefined ? { body } : {}) });
 }
 
 test('the OpenAPI document lists the /v1 routes, each with its declared role', () => {

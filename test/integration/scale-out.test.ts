@@ -5,7 +5,9 @@
  * every clip reaches done exactly once, with one job and one result each, within a bounded time.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -15,10 +17,32 @@ import { createSqsQueue } from '../../src/adapters/queue/sqs/index.ts';
 import type { Clip } from '../../src/ports/catalog.ts';
 import { startCloud, startHost } from '../helpers/cloud.ts';
 import { waitFor } from '../helpers/embedded.ts';
-import { PHANTOM_MATS } from '../helpers/server.ts';
+import { PHANTOM_MATS, ROOT } from '../helpers/server.ts';
 
 const CLIPS_BY_EVENT = 8;
 const DONE_WITHIN_MS = 120_000;
+/** Every inference takes at least this long, so the kill always lands while instance A is mid-job. */
+const INFERENCE_MS = 1500;
+
+/**
+ * A deployed model whose inference takes ≥ INFERENCE_MS: the command-runtime example (examples/command-model,
+ * a real program answering under the file contract) started after a sleep. It is deployed the normal way
+ * (ECHO_CLOUD_MODELS_DIR, ECHO_CLOUD_MODEL); nothing in the platform knows it is slow.
+ */
+async function deploySlowModel(): Promise<{ dir: string; env: Record<string, string> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'echo-slow-model-'));
+  const example = join(ROOT, 'examples/command-model');
+  const folder = join(dir, 'slow-stats', '0.1.0');
+  await mkdir(folder, { recursive: true });
+  await copyFile(join(example, 'model.py'), join(folder, 'model.py'));
+  const manifest = JSON.parse(await readFile(join(example, 'manifest.json'), 'utf8')) as Record<string, unknown> & { command: Record<string, unknown> };
+  manifest.name = 'slow-stats';
+  manifest.description = 'The command-runtime example behind a sleep: a slow model for the scale-out test.';
+  manifest.command = { ...manifest.command, argv: ['/bin/sh', '-c', `sleep ${INFERENCE_MS / 1000} && exec /usr/bin/python3 model.py "$0"`, '{dir}'] };
+  manifest.weightsSha256 = createHash('sha256').update(await readFile(join(folder, 'model.py'))).digest('hex');
+  await writeFile(join(folder, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  return { dir, env: { ECHO_CLOUD_MODELS_DIR: dir, ECHO_CLOUD_MODEL: 'slow-stats@0.1.0' } };
+}
 
 /** Distinct bytes per clip from the phantom fixtures: a label in the MAT header's free text (bytes 80-115). */
 async function clipBytes(i: number): Promise<Buffer> {
@@ -30,16 +54,20 @@ async function clipBytes(i: number): Promise<Buffer> {
 
 test('API + two worker instances on S3/SQS/PostgreSQL: S3-event clips all done exactly once after one instance is SIGKILLed mid-job', async (t) => {
   // Short visibility so the killed instance's message comes back quickly; heartbeats keep live jobs hidden.
-  const cloud = await startCloud({ maxReceives: 4, env: { ECHO_CLOUD_VISIBILITY_SECONDS: '3', ECHO_CLOUD_RETRY_BASE_SECONDS: '1' } });
+  const model = await deploySlowModel();
+  const cloud = await startCloud({ maxReceives: 4, env: { ECHO_CLOUD_VISIBILITY_SECONDS: '3', ECHO_CLOUD_RETRY_BASE_SECONDS: '1', ...model.env } });
   const catalog = createPostgresCatalog(cloud.databaseUrl);
   const hosts: Awaited<ReturnType<typeof startHost>>[] = [];
   try {
     const api = await startHost(cloud, 'api');
     hosts.push(api);
-    const [a, b] = await Promise.all([startHost(cloud, 'worker', { ECHO_CLOUD_WORKERS: '1' }), startHost(cloud, 'worker', { ECHO_CLOUD_WORKERS: '1' })]);
+    // B runs two worker processes so the remaining slow jobs finish in reasonable time after A is gone.
+    const [a, b] = await Promise.all([startHost(cloud, 'worker', { ECHO_CLOUD_WORKERS: '1' }), startHost(cloud, 'worker', { ECHO_CLOUD_WORKERS: '2' })]);
     hosts.push(a!, b!);
 
     // Instance A dies the moment its worker starts a job: frozen at once (SIGSTOP), then the whole group killed.
+    // Its inference takes ≥ INFERENCE_MS, so however late the log line arrives through the pipe under load,
+    // the job is still running when the signal lands.
     const killed = a!
       .waitForLog((r) => r.msg === 'job started', 90_000)
       .then((record) => {
@@ -91,8 +119,13 @@ test('API + two worker instances on S3/SQS/PostgreSQL: S3-event clips all done e
     // The job the killed instance held was run again elsewhere and finished: nothing lost.
     const victimJob = await catalog.getJob(victim.jobId);
     assert.equal(victimJob?.status, 'done');
-    const rerun = b!.logs().find((r) => r.msg === 'job done' && r.jobId === victim.jobId);
-    assert.ok(rerun, 'instance B ran the job the killed instance held');
+    assert.ok(!a!.logs().some((r) => r.msg === 'job done' && r.jobId === victim.jobId), 'instance A was killed before it finished the job');
+    assert.equal(victimJob.modelName, 'slow-stats', 'the clips ran on the deployed slow model');
+    // The catalog says done before B's log line has come through its pipe: wait for the line (a loaded
+    // machine delays it), and show both instances' trail of the job if it never comes.
+    const trail = () => [a!, b!].map((h, i) => `${'AB'[i]}: ${JSON.stringify(h.logs().filter((r) => r.jobId === victim.jobId).map((r) => ({ msg: r.msg, pid: r.pid, receiveCount: r.receiveCount })))}`).join('\n');
+    const rerun = await b!.waitForLog((r) => r.msg === 'job done' && r.jobId === victim.jobId, 15_000).catch(() => undefined);
+    assert.ok(rerun, `instance B ran the job the killed instance held\n${trail()}`);
     assert.ok(Number(rerun.receiveCount) >= 2, `instance B got it as a redelivery (receive ${rerun.receiveCount})`);
 
     // Exactly once: one job and one result per clip, two output files per clip, nothing left in the queues.
@@ -125,5 +158,6 @@ test('API + two worker instances on S3/SQS/PostgreSQL: S3-event clips all done e
     await Promise.all(hosts.map((h) => h.stop()));
     await catalog.close();
     await cloud.close();
+    await rm(model.dir, { recursive: true, force: true });
   }
 });

@@ -8,6 +8,7 @@ import type { Principal } from '../../security/tokens.ts';
 import { randomId } from '../../util/ids.ts';
 import type { AppDeps } from '../build-app.ts';
 import { errorResponses } from '../schemas.ts';
+import { multipartError } from '../multipart-error.ts';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[a-z]+_[a-z0-9]{8,40}$' } } } as const;
 const security = [{ bearer: [] }];
@@ -102,7 +103,11 @@ export const clipRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { d
       if (!request.isMultipart()) {
         throw new EchoError('BAD_REQUEST', 'expected a multipart/form-data body with the cine in the field "file"');
       }
-      const data = await request.file({ limits: { fileSize: deps.maxUploadBytes + 1 } });
+      const data = await request.file({ limits: { fileSize: deps.maxUploadBytes + 1 } }).catch((err: unknown) => {
+        // The parser never read the body: drain it, or the next request on this keep-alive connection waits behind it.
+        request.raw.resume();
+        throw multipartError(err);
+      });
       if (data?.fieldname !== 'file') {
         data?.file.resume();
         throw new EchoError('UPLOAD_MISSING_FILE', `the multipart body has no field "file"${data ? ` (found "${data.fieldname}")` : ''}; send the cine as -F file=@clip.mat`);
@@ -159,6 +164,8 @@ export const clipRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { d
     },
     async (request) => {
       const q = request.query as { status?: ClipStatus; limit: number; before?: string };
+      // The schema's coercion lets "Infinity" and "1e309" through as a number past minimum and maximum.
+      if (!Number.isSafeInteger(q.limit)) throw new EchoError('BAD_REQUEST', `limit ${String(q.limit)}: expected a whole number from 1 to 500`);
       const clips = await catalog.listClips({
         projectId: principal(request).projectId,
         limit: q.limit,

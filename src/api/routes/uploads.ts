@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { type Readable, Stream } from 'node:stream';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { EchoError } from '../../errors/catalogue.ts';
 import { ingestUpload } from '../../ingest/ingest-upload.ts';
@@ -105,11 +105,12 @@ export const uploadRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, {
     async (request) => {
       const p = writer(request);
       const body = request.body as Readable | undefined;
-      if (!body) {
-        // No body reached the parser (an empty request): name the session's state first, so another
-        // project's session still answers 404.
+      if (!(body instanceof Stream)) {
+        // No body reached the octet-stream parser (an empty request, or one another parser read as text
+        // or JSON): name the session's state first, so another project's session still answers 404.
         await sessions.status(request.params.id, p.projectId);
-        throw new EchoError('BAD_REQUEST', 'no chunk arrived: send the bytes as the request body with content-type application/octet-stream');
+        if (body === undefined || body === null) throw new EchoError('BAD_REQUEST', 'no chunk arrived: send the bytes as the request body with content-type application/octet-stream');
+        throw new EchoError('BAD_REQUEST', `a chunk is raw bytes: send it with content-type application/octet-stream (got ${String(request.headers['content-type']).slice(0, 100)})`);
       }
       try {
         return view(await sessions.append(request.params.id, p.projectId, Number(request.headers['upload-offset']), body));

@@ -19,10 +19,12 @@ async function sha256File(path: string): Promise<string> {
  */
 export async function runCommand(file: string, config: Config, flags: { json: boolean; pinned?: boolean }): Promise<number> {
   const t0 = Date.now();
-  const sha256 = await sha256File(file);
+  // Opening the cine first names a missing, unreadable or unsupported file with its coded error.
   const cine = await openCine(file, { limits: { maxDecodedBytes: config.maxDecodedBytes } });
-  const session = await openModelSession(config, flags.pinned ? undefined : await activeModel(config));
+  let session: Awaited<ReturnType<typeof openModelSession>> | undefined;
   try {
+    const sha256 = await sha256File(file);
+    session = await openModelSession(config, flags.pinned ? undefined : await activeModel(config));
     const t1 = Date.now();
     const prediction = await session.predict(cine, { path: file, name: basename(file) });
     const t2 = Date.now();
@@ -41,6 +43,6 @@ export async function runCommand(file: string, config: Config, flags: { json: bo
     return 0;
   } finally {
     await cine.close();
-    await session.close();
+    await session?.close();
   }
 }

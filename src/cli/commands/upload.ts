@@ -44,6 +44,9 @@ async function failure(res: Response, what: string): Promise<EchoError> {
  * (streamed from disk). With --wait, polls each clip until done or failed and prints the result documents.
  */
 export async function uploadCommand(files: string[], flags: UploadFlags): Promise<number> {
+  if (!URL.canParse(flags.server) || !['http:', 'https:'].includes(new URL(flags.server).protocol)) {
+    throw new EchoError('BAD_REQUEST', `--server ${JSON.stringify(flags.server)}: expected the server's http:// or https:// URL, such as http://127.0.0.1:8080`);
+  }
   if (!flags.token) {
     throw new EchoError('UNAUTHORIZED', 'no token: pass --token, set ECHO_CLOUD_TOKEN, or run where <data>/admin-token exists (ECHO_CLOUD_DATA_DIR)');
   }
