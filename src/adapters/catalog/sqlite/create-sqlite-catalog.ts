@@ -1,15 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import { EchoError } from '../../../errors/catalogue.ts';
 import type { Catalog } from '../../../ports/catalog.ts';
 import { createKyselyCatalog } from '../sql/kysely-catalog.ts';
+import { ImmediateSqliteDialect } from './immediate-dialect.ts';
 import type { CatalogDb } from '../sql/schema.ts';
 
 /**
  * The embedded catalog: one SQLite file in WAL mode, shared by the API process and the worker processes
- * (busy_timeout lets concurrent writers wait instead of failing).
+ * (busy_timeout lets concurrent writers wait instead of failing; write transactions begin immediate so
+ * that they wait too, see immediate-dialect.ts).
  */
 export function createSqliteCatalog(path: string): Catalog {
   let database: Database.Database;
@@ -23,6 +25,6 @@ export function createSqliteCatalog(path: string): Catalog {
   } catch (err) {
     throw new EchoError('CATALOG_FAILED', `cannot open the SQLite catalog at ${path}: ${(err as Error).message}`, { cause: err });
   }
-  const db = new Kysely<CatalogDb>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<CatalogDb>({ dialect: new ImmediateSqliteDialect({ database }) });
   return createKyselyCatalog(db, 'sqlite');
 }
