@@ -5,16 +5,7 @@ import type { AuditEntry } from '../../ports/catalog.ts';
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** What a caller records; seq, hashes and (by default) the time are filled in by the chain. */
-export interface AuditEvent {
-  actor: string;
-  projectId: string | null;
-  action: string;
-  object: string | null;
-  ip: string | null;
-  outcome: number;
-  detail: string | null;
-  at?: number;
-}
+export type AuditEvent = Omit<AuditEntry, 'seq' | 'at' | 'prevHash' | 'hash'> & { at?: number };
 
 type Body = Omit<AuditEntry, 'hash' | 'prevHash'>;
 
