@@ -13,6 +13,9 @@ import { PHANTOM_MATS } from '../helpers/server.ts';
 test('a redelivered job never produces a second, different result', async () => {
   const e = await openEmbedded();
   const session = await openModelSession(e.config);
+  // A second worker's session: two deliveries of one job run in two worker processes, each with its own
+  // session (one session runs one clip at a time).
+  const other = await openModelSession(e.config);
   try {
     const deps: ProcessDeps = {
       catalog: e.catalog,
@@ -27,7 +30,7 @@ test('a redelivered job never produces a second, different result', async () => 
     const [message] = await e.queue.receive({ visibilitySeconds: 60, waitMs: 1000 });
     assert.ok(message && !isObjectCreated(message.body));
     // Two deliveries of the same job running at once (a visibility expiry while the first still runs).
-    const [a, b] = await Promise.all([processJob(deps, message.body), processJob(deps, message.body)]);
+    const [a, b] = await Promise.all([processJob(deps, message.body), processJob({ ...deps, predict: other.predict }, message.body)]);
     assert.equal(a.status, 'done');
     assert.equal(b.status, 'done');
     assert.equal(a.status === 'done' && b.status === 'done' && a.resultId === b.resultId, true);
@@ -42,6 +45,7 @@ test('a redelivered job never produces a second, different result', async () => 
     assert.deepEqual(Buffer.concat(secondDoc), Buffer.concat(firstDoc));
   } finally {
     await session.close();
+    await other.close();
     await e.close();
   }
 });
