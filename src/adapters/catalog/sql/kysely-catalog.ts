@@ -8,7 +8,6 @@ import type {
   ClipStatus,
   CodedError,
   Job,
-  LackingModelQuery,
   NewClip,
   NewJob,
   NewResult,
@@ -22,6 +21,7 @@ import type {
 } from '../../../ports/catalog.ts';
 import { randomId } from '../../../util/ids.ts';
 import { migrationProvider } from './migrations.ts';
+import { modelQueries } from './model-queries.ts';
 import { securityQueries } from './security-queries.ts';
 import type { CatalogDb } from './schema.ts';
 
@@ -274,32 +274,7 @@ export function createKyselyCatalog(db: Kysely<CatalogDb>, backend: string): Cat
         return out;
       }),
 
-    listClipsLackingModel: (query: LackingModelQuery) =>
-      guard('listClipsLackingModel', async () => {
-        const m = query.model;
-        let q = db
-          .selectFrom('clips')
-          .selectAll('clips')
-          .where(({ not, exists, selectFrom }) =>
-            not(
-              exists(
-                selectFrom('jobs')
-                  .leftJoin('results', 'results.id', 'jobs.result_id')
-                  .select('jobs.id')
-                  .whereRef('jobs.clip_id', '=', 'clips.id')
-                  .where('jobs.model_name', '=', m.name)
-                  .where('jobs.model_version', '=', m.version)
-                  .where((eb) => eb.or([eb('jobs.status', 'in', ['queued', 'processing']), eb.and([eb('jobs.status', '=', 'done'), eb('results.weights_sha256', '=', m.weightsSha256)])])),
-              ),
-            ),
-          );
-        if (query.projectId !== undefined) q = q.where('clips.project_id', '=', query.projectId);
-        if (query.since !== undefined) q = q.where('clips.created_at', '>=', query.since);
-        const after = query.after;
-        if (after) q = q.where((eb) => eb.or([eb('clips.created_at', '>', after.createdAt), eb.and([eb('clips.created_at', '=', after.createdAt), eb('clips.id', '>', after.id)])]));
-        const rows = await q.orderBy('clips.created_at').orderBy('clips.id').limit(query.limit).execute();
-        return rows.map(toClip);
-      }),
+    ...modelQueries(db, guard, toClip),
 
     createToken: (t: NewToken) =>
       guard('createToken', async () => {
