@@ -6,6 +6,7 @@ import { type MatContext, tooLarge, unsupported } from './context.ts';
 import { checkFrameAccess } from '../mat-common/errors.ts';
 import { HEADER_BYTES, looksLikeMat, parseHeader, VERSION_73 } from '../mat-common/header.ts';
 import { findFps, saysColour } from './hints.ts';
+import { matCineFields } from '../mat-common/cine-fields.ts';
 import { layoutOf } from '../mat-common/layout.ts';
 import { locateCine } from '../mat-common/locate.ts';
 import { dimsText } from './nodes.ts';
@@ -75,25 +76,15 @@ async function openMat(source: CineSource, options: ReadOptions, readerOptions: 
   // Dropped on close, so that an inflated variable (or the latest run of frames read) can be collected.
   let raw: RawFrames | null = rawFrames(node.data, layout, ctx);
   let previous: Promise<unknown> = Promise.resolve();
+  const common = matCineFields({ layout, mapping, fps, path, node, matHeader: header.text });
   const cine: Cine = {
     format: MAT_V5,
-    frames: layout.frames,
-    height: layout.height,
-    width: layout.width,
-    channels: layout.channels,
-    bitsPerSample: mapping.bits,
-    fps: fps?.fps ?? null,
+    ...common.shape,
     metadata: {
-      variable: path,
-      matClass: node.logical ? 'logical' : node.className,
+      ...common.metadata,
       storedType: miName(node.data.type),
-      dims: dimsText(node.dims),
-      layout: layout.name,
-      mapping: mapping.rule,
       endian: header.littleEndian ? 'little' : 'big',
       compressed: node.data.bytes.inflated,
-      matHeader: header.text,
-      fpsSource: fps?.source ?? null,
     },
     frame(index) {
       // One frame at a time: a frame's bytes may sit in a buffer that the next read refills

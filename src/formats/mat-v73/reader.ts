@@ -3,6 +3,7 @@ import type { Cine, CineReader, CineSource, ReadOptions } from '../../ports/cine
 import { checkFrameAccess, corrupt, type MatFile, tooLarge, unsupported } from '../mat-common/errors.ts';
 import { HEADER_BYTES, looksLikeMat73, parseHeader, VERSION_73 } from '../mat-common/header.ts';
 import { findFps, saysColour } from '../mat-common/hints.ts';
+import { matCineFields } from '../mat-common/cine-fields.ts';
 import { layoutOf } from '../mat-common/layout.ts';
 import { locateCine } from '../mat-common/locate.ts';
 import { chooseMapping, columnMajorToFrame } from '../mat-common/mapping.ts';
@@ -125,27 +126,17 @@ async function openMat73(source: CineSource, options: ReadOptions, readerOptions
     if (decoded > cap) throw tooLarge(ctx, `the cine ${path} as ${mapping.bits}-bit samples`, decoded);
     const fps = await findFps(located, vars, values);
 
+    const common = matCineFields({ layout, mapping, fps, path, node, matHeader: header.text });
     const cine: Cine = {
       format: MAT_V73,
-      frames: layout.frames,
-      height: layout.height,
-      width: layout.width,
-      channels: layout.channels,
-      bitsPerSample: mapping.bits,
-      fps: fps?.fps ?? null,
+      ...common.shape,
       metadata: {
-        variable: path,
-        matClass: node.logical ? 'logical' : node.className,
+        ...common.metadata,
         storedType: `${data.stored.kind}${data.stored.size * 8}`,
-        dims: dimsText(node.dims),
         hdf5Shape: dimsText(data.shape),
         hdf5Path: data.path,
-        layout: layout.name,
-        mapping: mapping.rule,
         chunked: data.chunks !== null,
         filters: filters.map((f) => f.name).join(',') || null,
-        matHeader: header.text,
-        fpsSource: fps?.source ?? null,
       },
       async frame(index) {
         checkFrameAccess(source.name, h5 === null, index, layout.frames);
