@@ -5,7 +5,9 @@ import type { FileSource } from './file-source.ts';
  * A cine source over bytes already in memory (a worker's decrypted input): the same contract as the file
  * source, with no `path` (readers that need a local file, such as the video reader, cannot use it).
  */
-export function openMemorySource(bytes: Uint8Array, name: string): FileSource {
+export function openMemorySource(data: Uint8Array, name: string): FileSource {
+  // A plain Uint8Array view: on a Buffer, slice() would share memory instead of copying.
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   const size = bytes.length;
   const check = (offset: number, length: number) => {
     if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {

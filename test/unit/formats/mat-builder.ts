@@ -5,6 +5,7 @@
  */
 import { deflateSync } from 'node:zlib';
 import type { CineSource } from '../../../src/ports/cine-reader.ts';
+import { openMemorySource } from '../../../src/formats/memory-source.ts';
 
 export const MI_INT8 = 1;
 export const MI_UINT8 = 2;
@@ -68,10 +69,7 @@ export function compressed(inner: Uint8Array): Uint8Array {
 
 /** A CineSource over bytes in memory. */
 export function memorySource(name: string, data: Uint8Array): CineSource {
-  const bytes = new Uint8Array(data); // a plain copy: Buffer.slice would share memory
-  return {
-    name,
-    size: bytes.length,
-    read: async (offset, length) => bytes.slice(offset, Math.min(bytes.length, offset + length)),
-  };
+  // Only `read`, as a source may offer (the readers' refill path is tested with file sources).
+  const { size, read } = openMemorySource(new Uint8Array(data), name);
+  return { name, size, read };
 }

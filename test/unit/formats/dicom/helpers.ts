@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Cine, CineSource } from '../../../../src/ports/cine-reader.ts';
 import { createDicomReader, type DicomReaderOptions } from '../../../../src/formats/dicom/reader.ts';
+import { openMemorySource } from '../../../../src/formats/memory-source.ts';
 
 export const FIXTURES = fileURLToPath(new URL('../../../fixtures/dicom/', import.meta.url));
 
@@ -37,12 +38,13 @@ export function fixtureBytes(name: string): Uint8Array {
 
 /** A CineSource over bytes in memory (counts reads, so tests can check laziness). */
 export function memorySource(bytes: Uint8Array, name = 'memory.dcm'): CineSource & { bytesRead: number } {
+  const inner = openMemorySource(bytes, name);
   const src = {
     name,
-    size: bytes.length,
+    size: inner.size,
     bytesRead: 0,
     async read(offset: number, length: number) {
-      const out = bytes.slice(offset, Math.min(bytes.length, offset + length));
+      const out = await inner.read(offset, length);
       src.bytesRead += out.length;
       return out;
     },
