@@ -2,14 +2,14 @@
  * The body of an S3 event notification as S3 delivers it to SQS (event version 2.1, one record): the object
  * key URL-encoded with spaces as '+'. Pass `objectKey` already encoded, or use `encodeS3Key`.
  */
-export function s3EventBody(bucket: string, objectKey: string, size: number, eventName = 'ObjectCreated:Put'): string {
+export function s3EventBody(bucket: string, objectKey: string, size: number, eventName = 'ObjectCreated:Put', eventTime = new Date().toISOString()): string {
   return JSON.stringify({
     Records: [
       {
         eventVersion: '2.1',
         eventSource: 'aws:s3',
         awsRegion: 'us-east-1',
-        eventTime: new Date().toISOString(),
+        eventTime,
         eventName,
         userIdentity: { principalId: 'AWS:AIDAEXAMPLE' },
         requestParameters: { sourceIPAddress: '127.0.0.1' },

@@ -1,29 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseBody } from '../../../src/adapters/queue/sqs/s3-events.ts';
+import { s3EventBody } from '../../helpers/s3-event.ts';
 
 /** An S3 event notification body exactly as S3 delivers it to SQS (event version 2.1). */
 function s3Event(key: string, options: { bucket?: string; eventName?: string; size?: number } = {}): string {
-  return JSON.stringify({
-    Records: [
-      {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        awsRegion: 'us-east-1',
-        eventTime: '2026-11-26T12:00:00.123Z',
-        eventName: options.eventName ?? 'ObjectCreated:Put',
-        userIdentity: { principalId: 'AWS:AIDAEXAMPLE' },
-        requestParameters: { sourceIPAddress: '203.0.113.7' },
-        responseElements: { 'x-amz-request-id': 'C3D13FE58DE4C810', 'x-amz-id-2': 'FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD' },
-        s3: {
-          s3SchemaVersion: '1.0',
-          configurationId: 'inputs-to-queue',
-          bucket: { name: options.bucket ?? 'echo-bucket', ownerIdentity: { principalId: 'A3NL1KOZZKExample' }, arn: 'arn:aws:s3:::echo-bucket' },
-          object: { key, size: options.size ?? 1024, eTag: 'd41d8cd98f00b204e9800998ecf8427e', sequencer: '0055AED6DCD90281E5' },
-        },
-      },
-    ],
-  });
+  return s3EventBody(options.bucket ?? 'echo-bucket', key, options.size ?? 1024, options.eventName, '2026-11-26T12:00:00.123Z');
 }
 
 const SOURCE = { bucket: 'echo-bucket', prefix: 'site/a' };
