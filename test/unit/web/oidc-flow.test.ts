@@ -75,7 +75,9 @@ test('a wrong PKCE verifier is refused by the token endpoint and no token is kep
   const store = memoryStore();
   const { callback } = await authorize(store);
   const pending = JSON.parse(store.map.get('echo-cloud.oidc.pending')!);
-  store.setItem('echo-cloud.oidc.pending', JSON.stringify({ ...pending, verifier: `${pending.verifier.slice(0, -1)}A` }));
+  // A different last character (an 'A' replaced by 'A' would leave the verifier as it was: 1 run in 64).
+  const last = pending.verifier.slice(-1) === 'A' ? 'B' : 'A';
+  store.setItem('echo-cloud.oidc.pending', JSON.stringify({ ...pending, verifier: `${pending.verifier.slice(0, -1)}${last}` }));
   await assert.rejects(completeSignIn(config, callback, store), /invalid_grant \(the PKCE code_verifier does not match/);
   assert.equal(idp.tokenResults.at(-1), 'invalid_grant');
 });
