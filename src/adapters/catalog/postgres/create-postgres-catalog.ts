@@ -30,6 +30,11 @@ export function createPostgresCatalog(url: string, options: PostgresCatalogOptio
   // itself — a caller that drops the database right after close() must not find a live connection.
   const open = new Set<pg.Client>();
   pool.on('connect', (client) => {
+    // A connection that fails while checked out (a query running when PostgreSQL restarts) emits 'error'
+    // as well as rejecting that query, which reaches its caller as ECHO_ERR_CATALOG_FAILED; the pool only
+    // listens while the connection is idle (reported above). Without this listener the event would be an
+    // uncaught exception that ends the process.
+    client.on('error', () => {});
     open.add(client);
     client.once('end', () => open.delete(client));
   });
