@@ -13,8 +13,8 @@ import { PHANTOM_MATS } from '../helpers/server.ts';
 test('a redelivered job never produces a second, different result', async () => {
   const e = await openEmbedded();
   const session = await openModelSession(e.config);
-  // A second worker's session: two deliveries of one job run in two worker processes, each with its own
-  // session (one session runs one clip at a time).
+  // A second worker's session and work folder: two deliveries of one job run in two worker processes, each
+  // with its own session (one session runs one clip at a time) and its own `<data>/work/<pid>`.
   const other = await openModelSession(e.config);
   try {
     const deps: ProcessDeps = {
@@ -30,7 +30,7 @@ test('a redelivered job never produces a second, different result', async () => 
     const [message] = await e.queue.receive({ visibilitySeconds: 60, waitMs: 1000 });
     assert.ok(message && !isObjectCreated(message.body));
     // Two deliveries of the same job running at once (a visibility expiry while the first still runs).
-    const [a, b] = await Promise.all([processJob(deps, message.body), processJob({ ...deps, predict: other.predict }, message.body)]);
+    const [a, b] = await Promise.all([processJob(deps, message.body), processJob({ ...deps, predict: other.predict, workDir: join(e.dir, 'work-2') }, message.body)]);
     assert.equal(a.status, 'done');
     assert.equal(b.status, 'done');
     assert.equal(a.status === 'done' && b.status === 'done' && a.resultId === b.resultId, true);
