@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { buffer } from 'node:stream/consumers';
 import { isEchoError } from '../errors/catalogue.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
+import { readObject } from '../util/read-object.ts';
 
 /** Where the deployment's UID remapping secret lives (encrypted at rest like every object). */
 export const UID_SECRET_KEY = 'secrets/uid-remap.key';
@@ -25,7 +25,7 @@ export function uidRootSecret(store: ObjectStore): () => Promise<Buffer> {
 
 async function load(store: ObjectStore): Promise<Buffer> {
   try {
-    const stored = await buffer(await store.get(UID_SECRET_KEY));
+    const stored = Buffer.from(await readObject(store, UID_SECRET_KEY, 1024));
     if (stored.length === 32) return stored;
   } catch (err) {
     if (!isEchoError(err, 'NOT_FOUND')) throw err;

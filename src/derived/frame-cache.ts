@@ -13,6 +13,7 @@ import { openCine } from '../formats/open-cine.ts';
 import type { Clip } from '../ports/catalog.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import { randomId } from '../util/ids.ts';
+import { readObject } from '../util/read-object.ts';
 import { type FramesIndex, renderFramePack } from './frame-pack.ts';
 
 export const DERIVED_PREFIX = 'derived/';
@@ -30,11 +31,8 @@ export interface FrameCacheDeps {
   maxConcurrent?: number;
 }
 
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
+/** A frames index is a few bytes per frame; anything larger is not one of ours. */
+const MAX_INDEX_BYTES = 16 * 1024 * 1024;
 
 export function createFrameCache(deps: FrameCacheDeps) {
   const pending = new Map<string, Promise<FramesIndex>>();
@@ -80,7 +78,7 @@ export function createFrameCache(deps: FrameCacheDeps) {
     /** The clip's frame index, rendering the pack first when the store has none. */
     async index(clip: Clip): Promise<FramesIndex> {
       const keys = framesKeys(clip.id);
-      if (await deps.store.head(keys.index)) return JSON.parse((await readAll(await deps.store.get(keys.index))).toString('utf8')) as FramesIndex;
+      if (await deps.store.head(keys.index)) return JSON.parse(Buffer.from(await readObject(deps.store, keys.index, MAX_INDEX_BYTES)).toString('utf8')) as FramesIndex;
       let job = pending.get(clip.id);
       if (!job) {
         job = slot(() => render(clip)).finally(() => pending.delete(clip.id));

@@ -9,6 +9,7 @@ import type { Cine, ReadOptions } from '../ports/cine-reader.ts';
 import type { JobBody } from '../ports/job-queue.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import { randomId } from '../util/ids.ts';
+import { readObject } from '../util/read-object.ts';
 import { buildResultDocument, type ClipPrediction, outputKeys, type ResultDocument, resultCsv } from './result-document.ts';
 
 /** What the worker needs to run a clip through the deployed model. Wired once per worker process. */
@@ -55,6 +56,11 @@ export type { ClipPrediction };
 export interface ProcessOptions {
   /** A local file holding exactly the clip's input bytes (the caller owns and removes it). */
   inputPath?: string;
+  /**
+   * Called once the input is read and opened, as the model starts on it: from then on the job waits on
+   * the model, and a worker may start reading its next job (src/worker/worker-loop.ts).
+   */
+  onInputRead?: () => void;
 }
 
 export type JobOutcome =
@@ -97,7 +103,7 @@ export async function processJob(deps: ProcessDeps, job: JobBody, options: Proce
   }
 
   try {
-    const { document, csv } = await runModel(deps, session, clip, job, started, options.inputPath);
+    const { document, csv } = await runModel(deps, session, clip, job, started, options);
     // The primary result keeps the documented key; further models' results sit beside it, named by model.
     const keys = outputKeys(clip.inputKey, primary ? undefined : model);
     // Both files are fsynced; writing them side by side overlaps the two flushes.
@@ -132,17 +138,17 @@ export function isPermanent(err: unknown): err is EchoError {
   return isEchoError(err) && (err.exitCode === 2 || err.code === 'MODEL_INVALID');
 }
 
-async function runModel(deps: ProcessDeps, session: ModelSessionLike, clip: Clip, job: JobBody, started: number, inputPath?: string): Promise<{ document: ResultDocument; csv: string }> {
+async function runModel(deps: ProcessDeps, session: ModelSessionLike, clip: Clip, job: JobBody, started: number, options: ProcessOptions): Promise<{ document: ResultDocument; csv: string }> {
   const now = deps.now ?? Date.now;
   const dir = join(deps.workDir, job.jobId);
   await mkdir(dir, { recursive: true });
   try {
     // A local copy made while the input was hashed, or the store's own file; else the bytes in memory when
     // the reader can use them, else a spooled private copy.
-    let path = inputPath ?? (await deps.store.localPath?.(clip.inputKey)) ?? null;
+    let path = options.inputPath ?? (await deps.store.localPath?.(clip.inputKey)) ?? null;
     let cine: Cine;
     if (!path && deps.openCineBytes && !session.needsFile && IN_MEMORY_FORMATS.has(clip.format) && clip.size <= IN_MEMORY_MAX_BYTES) {
-      cine = await deps.openCineBytes(await readWhole(await deps.store.get(clip.inputKey)), { name: clip.name, limits: { maxDecodedBytes: deps.maxDecodedBytes } });
+      cine = await deps.openCineBytes(await readObject(deps.store, clip.inputKey, IN_MEMORY_MAX_BYTES), { name: clip.name, limits: { maxDecodedBytes: deps.maxDecodedBytes } });
     } else {
       if (!path) {
         path = join(dir, 'input');
@@ -152,6 +158,7 @@ async function runModel(deps: ProcessDeps, session: ModelSessionLike, clip: Clip
       cine = await deps.openCine(path, { name: clip.name, limits: { maxDecodedBytes: deps.maxDecodedBytes } });
     }
     const readDone = now();
+    options.onInputRead?.();
     try {
       const p = await session.predict(cine, { ...(path ? { path } : {}), name: clip.name });
       const done = now();
@@ -169,15 +176,4 @@ async function runModel(deps: ProcessDeps, session: ModelSessionLike, clip: Clip
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-/** A stored object's bytes in one buffer. */
-async function readWhole(stream: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  let bytes = 0;
-  for await (const chunk of stream) {
-    parts.push(chunk);
-    bytes += chunk.length;
-  }
-  return Buffer.concat(parts, bytes);
 }

@@ -19,6 +19,14 @@ import type { Readable } from 'node:stream';
 export interface ObjectStore {
   put(key: string, body: Readable | AsyncIterable<Uint8Array>, options?: PutOptions): Promise<PutResult>;
   get(key: string): Promise<Readable>;
+  /**
+   * Optional: the whole object in one buffer of its own, for a caller that needs all of it in memory
+   * (a worker reading an input it checked to be small enough). Adapters that can read an object in one
+   * go (the filesystem store, the encrypting store over it) implement it to spare the stream's per-chunk
+   * hops; `readObject` (src/util/read-object.ts) falls back to `get` elsewhere. A missing key rejects
+   * with ECHO_ERR_NOT_FOUND; an object over `maxBytes` with ECHO_ERR_STORE_FAILED, before it is read.
+   */
+  getBytes?(key: string, maxBytes: number): Promise<Uint8Array>;
   head(key: string): Promise<ObjectInfo | null>;
   delete(key: string): Promise<void>;
   /**

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import type { ObjectStore } from '../../src/ports/object-store.ts';
+import { readObject } from '../../src/util/read-object.ts';
 
 async function* chunks(n: number, size: number): AsyncIterable<Uint8Array> {
   for (let i = 0; i < n; i++) yield new Uint8Array(size).fill(i % 251);
@@ -33,6 +34,20 @@ export function objectStoreContract(name: string, make: () => Promise<{ store: O
       for await (const c of await store.get('inputs/x/big.bin')) back.update(c);
       assert.equal(back.digest('hex'), put.sha256);
       assert.deepEqual(await store.head('inputs/x/big.bin'), { key: 'inputs/x/big.bin', size: 64 * 65536 });
+    });
+
+    test('readObject (getBytes where the adapter has it) returns the whole object, refuses one over the limit, and NOT_FOUND', async () => {
+      const body = Buffer.concat([randomBytes(3 * 65536 + 17)]);
+      await store.put('inputs/x/whole.bin', Readable.from([body]));
+      assert.deepEqual(Buffer.from(await readObject(store, 'inputs/x/whole.bin', body.length)), body);
+      await assert.rejects(readObject(store, 'inputs/x/whole.bin', body.length - 1), (err: { code?: string; message?: string }) => {
+        assert.equal(err.code, 'STORE_FAILED');
+        assert.match(err.message ?? '', /inputs\/x\/whole\.bin.*over the \d+-byte limit/);
+        return true;
+      });
+      await assert.rejects(readObject(store, 'inputs/none', 100), { code: 'NOT_FOUND' });
+      await store.put('inputs/x/empty.bin', Readable.from([]));
+      assert.equal((await readObject(store, 'inputs/x/empty.bin', 0)).length, 0);
     });
 
     test('put replaces atomically and list is ordered', async () => {

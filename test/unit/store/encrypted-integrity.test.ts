@@ -13,15 +13,27 @@ import { tempDir } from '../../helpers/temp.ts';
 
 const SEALED = SEGMENT_BYTES + TAG_BYTES;
 
-/** Reads an object whole, returning the plaintext released before any error, and the error. */
+/**
+ * Reads an object whole, returning the plaintext released before any error, and the error. The one-read
+ * path (`getBytes`) is checked on the way: it returns every byte or fails with the same code and
+ * message, releasing nothing.
+ */
 async function drain(store: ObjectStore, key: string): Promise<{ bytes: Buffer; error: unknown }> {
   const parts: Buffer[] = [];
+  let result: { bytes: Buffer; error: unknown };
   try {
     for await (const c of await store.get(key)) parts.push(c as Buffer);
-    return { bytes: Buffer.concat(parts), error: null };
+    result = { bytes: Buffer.concat(parts), error: null };
   } catch (error) {
-    return { bytes: Buffer.concat(parts), error };
+    result = { bytes: Buffer.concat(parts), error };
   }
+  const whole = await store.getBytes!(key, 1 << 30).then(
+    (bytes) => ({ bytes: Buffer.from(bytes), error: null }),
+    (error: unknown) => ({ bytes: null, error }),
+  );
+  if (result.error === null) assert.deepEqual(whole, result);
+  else assert.equal((whole.error as { code?: string } | null)?.code, (result.error as { code?: string }).code, 'getBytes fails as get does');
+  return result;
 }
 
 describe('encrypted store: tampering is detected on read', () => {
@@ -67,11 +79,13 @@ describe('encrypted store: tampering is detected on read', () => {
       const bytes = await fresh();
       bytes[offset]! ^= 0x01;
       await writeFile(file(), bytes);
-      await assert.rejects(store.get(key), (err: { code?: string; message?: string }) => {
-        assert.equal(err.code, 'INTEGRITY');
-        assert.match(err.message ?? '', new RegExp(key.replace(/\//g, '\\/')));
-        return true;
-      });
+      for (const read of [() => store.get(key), () => store.getBytes!(key, 1 << 30)]) {
+        await assert.rejects(read(), (err: { code?: string; message?: string }) => {
+          assert.equal(err.code, 'INTEGRITY');
+          assert.match(err.message ?? '', new RegExp(key.replace(/\//g, '\\/')));
+          return true;
+        });
+      }
     });
   }
 
@@ -121,6 +135,7 @@ describe('encrypted store: tampering is detected on read', () => {
   test('a plaintext file put under the store is refused, not served', async () => {
     await writeFile(file(), plain);
     await assert.rejects(store.get(key), { code: 'INTEGRITY' });
+    await assert.rejects(store.getBytes!(key, 1 << 30), { code: 'INTEGRITY' });
   });
 
   test('objects of 0, 1, exactly one and exactly two segments round-trip and refuse an extra empty segment', async () => {
@@ -137,10 +152,12 @@ describe('encrypted store: tampering is detected on read', () => {
     await fresh();
     const otherRing = keyring(masterKey(randomBytes(32)));
     const stranger = createEncryptedObjectStore(await createFsObjectStore(root), otherRing);
-    await assert.rejects(stranger.get(key), (err: { code?: string; message?: string }) => {
-      assert.equal(err.code, 'KEY_UNAVAILABLE');
-      assert.ok(err.message?.includes(otherRing.active.id));
-      return true;
-    });
+    for (const read of [() => stranger.get(key), () => stranger.getBytes!(key, 1 << 30)]) {
+      await assert.rejects(read(), (err: { code?: string; message?: string }) => {
+        assert.equal(err.code, 'KEY_UNAVAILABLE');
+        assert.ok(err.message?.includes(otherRing.active.id));
+        return true;
+      });
+    }
   });
 });

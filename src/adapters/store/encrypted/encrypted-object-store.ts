@@ -3,15 +3,16 @@ import { Readable } from 'node:stream';
 import { EchoError } from '../../../errors/catalogue.ts';
 import { validateKey } from '../../../ports/object-keys.ts';
 import type { ObjectInfo, ObjectStore, PutOptions, PutResult } from '../../../ports/object-store.ts';
-import { decodeHeader, encodeHeader, HEADER_BYTES, newFixedHeader, PREFIX_BYTES, plaintextSize } from './format.ts';
+import { readObject, tooLargeToRead } from '../../../util/read-object.ts';
+import { decodeHeader, encodeHeader, HEADER_BYTES, newFixedHeader, PREFIX_BYTES, plaintextSize, SEGMENT_BYTES, TAG_BYTES } from './format.ts';
 import { findDataKey, type Keyring, wrapKey } from './keyring.ts';
-import { decryptSegments, encryptSegments, integrityError } from './segments.ts';
+import { decryptSegments, decryptWhole, encryptSegments, integrityError } from './segments.ts';
 
 /**
  * An ObjectStore that encrypts every object before it reaches the inner store (AES-256-GCM envelope
  * encryption: a random data key per object, wrapped by the active master key; format in format.ts).
  * Same contract as any store, on plaintext: `put` returns the plaintext size and sha256, `get` streams
- * verified plaintext, `head` gives the plaintext size. `localPath` is always null: no plain file exists,
+ * verified plaintext, `getBytes` decrypts an object read whole, `head` gives the plaintext size. `localPath` is always null: no plain file exists,
  * so a worker copies (decrypts) the input into its private work dir.
  * A stored object that was altered fails with ECHO_ERR_INTEGRITY; one whose master key is not in the
  * ring fails with ECHO_ERR_KEY_UNAVAILABLE.
@@ -77,6 +78,17 @@ export function createEncryptedObjectStore(inner: ObjectStore, ring: Keyring): O
     }
   }
 
+  async function getBytes(key: string, maxBytes: number): Promise<Uint8Array> {
+    // The stored object is the plaintext plus the header and one tag per segment.
+    const sealed = await readObject(inner, key, HEADER_BYTES + maxBytes + (Math.floor(maxBytes / SEGMENT_BYTES) + 1) * TAG_BYTES);
+    const parsed = decodeHeader(Buffer.from(sealed.buffer, sealed.byteOffset, Math.min(sealed.byteLength, HEADER_BYTES)));
+    if (typeof parsed === 'string') throw integrityError(key, null, parsed);
+    const size = plaintextSize(sealed.byteLength);
+    if (size !== null && size > maxBytes) throw tooLargeToRead(key, size, maxBytes);
+    const { dataKey, keyId } = findDataKey(ring, parsed.slots, parsed.fixed, key);
+    return decryptWhole(sealed.subarray(HEADER_BYTES), parsed, dataKey, key, keyId);
+  }
+
   async function head(key: string): Promise<ObjectInfo | null> {
     const info = await inner.head(key);
     if (!info) return null;
@@ -88,6 +100,7 @@ export function createEncryptedObjectStore(inner: ObjectStore, ring: Keyring): O
   return {
     put,
     get,
+    getBytes,
     head,
     delete: (key) => inner.delete(key),
     list: (prefix) => inner.list(prefix),

@@ -83,20 +83,7 @@ export async function* decryptSegments(
     return out;
   };
   let index = 0;
-  const open = (sealed: Buffer, final: boolean): Buffer => {
-    const { nonce, aad } = segmentParams(header, index, final);
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', dataKey, nonce);
-      decipher.setAAD(aad);
-      decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-      const plain = decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES));
-      decipher.final();
-      index++;
-      return plain;
-    } catch {
-      throw integrityError(objectKey, keyId, `segment ${index}${final ? ' (the last)' : ''} fails authentication: the object was altered, truncated, extended or its segments reordered`);
-    }
-  };
+  const open = (sealed: Buffer, final: boolean): Buffer => openSegment(sealed, index++, final, header, dataKey, objectKey, keyId);
   for await (const raw of rest) {
     if (raw.byteLength === 0) continue;
     parts.push(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength));
@@ -106,6 +93,53 @@ export async function* decryptSegments(
   }
   if (held < TAG_BYTES) throw integrityError(objectKey, keyId, `it ends inside segment ${index} (${held} bytes where a segment needs at least ${TAG_BYTES}): truncated`);
   yield open(take(held), true);
+}
+
+/**
+ * Decrypts every segment of an object held whole in memory (`body`: the bytes after the header) into one
+ * buffer of the plaintext's size; the same checks as `decryptSegments`, with no stream hops per segment.
+ */
+export function decryptWhole(
+  body: Uint8Array,
+  header: Pick<Header, 'fixed' | 'noncePrefix'>,
+  dataKey: Buffer,
+  objectKey: string,
+  keyId: string,
+): Uint8Array {
+  const sealed = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const whole = SEGMENT_BYTES + TAG_BYTES;
+  const last = Math.max(0, Math.ceil(sealed.length / whole) - 1);
+  const lastBytes = sealed.length - last * whole;
+  if (lastBytes < TAG_BYTES) throw integrityError(objectKey, keyId, `it ends inside segment ${last} (${lastBytes} bytes where a segment needs at least ${TAG_BYTES}): truncated`);
+  const size = sealed.length - (last + 1) * TAG_BYTES;
+  const raw = Buffer.allocUnsafeSlow(size); // every byte is written below before it is returned
+  const out = new Uint8Array(raw.buffer, raw.byteOffset, size);
+  let at = 0;
+  let written = 0;
+  for (let index = 0; ; index++) {
+    // Strictly more than a whole segment left: this one is not the last (as in decryptSegments).
+    const final = sealed.length - at <= whole;
+    const plain = openSegment(sealed.subarray(at, final ? sealed.length : at + whole), index, final, header, dataKey, objectKey, keyId);
+    out.set(plain, written);
+    written += plain.length;
+    if (final) return out;
+    at += whole;
+  }
+}
+
+/** Opens segment `index` (ciphertext then tag); a failed check throws ECHO_ERR_INTEGRITY naming it. */
+function openSegment(sealed: Buffer, index: number, final: boolean, header: Pick<Header, 'fixed' | 'noncePrefix'>, dataKey: Buffer, objectKey: string, keyId: string): Buffer {
+  const { nonce, aad } = segmentParams(header, index, final);
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', dataKey, nonce);
+    decipher.setAAD(aad);
+    decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+    const plain = decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES));
+    decipher.final();
+    return plain;
+  } catch {
+    throw integrityError(objectKey, keyId, `segment ${index}${final ? ' (the last)' : ''} fails authentication: the object was altered, truncated, extended or its segments reordered`);
+  }
 }
 
 export function integrityError(objectKey: string, keyId: string | null, why: string): EchoError {

@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { EchoError, isEchoError } from '../../../errors/catalogue.ts';
 import { validateKey } from '../../../ports/object-keys.ts';
 import type { ObjectInfo, ObjectStore, PutOptions, PutResult } from '../../../ports/object-store.ts';
+import { tooLargeToRead } from '../../../util/read-object.ts';
 import { syncDir } from '../../../util/sync-dir.ts';
 
 /**
@@ -82,6 +83,37 @@ export async function createFsObjectStore(root: string): Promise<ObjectStore> {
     }
   }
 
+  async function getBytes(key: string, maxBytes: number): Promise<Uint8Array> {
+    const path = pathOf(key);
+    let handle: Awaited<ReturnType<typeof open>>;
+    try {
+      handle = await open(path, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new EchoError('NOT_FOUND', `no object at ${key}`);
+      throw new EchoError('STORE_FAILED', `reading ${key}: ${(err as Error).message}`, { cause: err });
+    }
+    try {
+      const { size } = await handle.stat();
+      if (size > maxBytes) throw tooLargeToRead(key, size, maxBytes);
+      // Objects are never rewritten in place (a put renames a new file over the key), so the size holds.
+      // Not zero-filled: every byte is read into before the buffer is returned (a short file throws).
+      const raw = Buffer.allocUnsafeSlow(size);
+      const out = new Uint8Array(raw.buffer, raw.byteOffset, size);
+      let filled = 0;
+      while (filled < size) {
+        const { bytesRead } = await handle.read(out, filled, size - filled, filled);
+        if (bytesRead === 0) throw new Error(`the file ended after ${filled} of ${size} bytes`);
+        filled += bytesRead;
+      }
+      return out;
+    } catch (err) {
+      if (isEchoError(err)) throw err;
+      throw new EchoError('STORE_FAILED', `reading ${key}: ${(err as Error).message}`, { cause: err });
+    } finally {
+      await handle.close();
+    }
+  }
+
   async function head(key: string): Promise<ObjectInfo | null> {
     try {
       const s = await stat(pathOf(key));
@@ -124,5 +156,5 @@ export async function createFsObjectStore(root: string): Promise<ObjectStore> {
     return (await head(key)) ? pathOf(key) : null;
   }
 
-  return { put, get, head, delete: remove, list, localPath, close: async () => {} };
+  return { put, get, getBytes, head, delete: remove, list, localPath, close: async () => {} };
 }
