@@ -102,6 +102,9 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
     );
   }
 
+  // Asked with its hash (no skipSha256), a store always returns one.
+  const sha256 = put.sha256;
+  if (sha256 === null) throw new EchoError('INTERNAL', `the object store returned no sha256 for ${inputKey}`);
   let clipCreated = false;
   try {
     const plan = deps.route
@@ -110,7 +113,7 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
     const study = studyName ? await deps.catalog.findOrCreateStudy(req.projectId, studyName) : null;
     const createdAt = now();
     const findFor = (m: ModelIdentity) =>
-      deps.catalog.findResult({ inputSha256: put.sha256, modelName: m.name, modelVersion: m.version, weightsSha256: m.weightsSha256 });
+      deps.catalog.findResult({ inputSha256: sha256, modelName: m.name, modelVersion: m.version, weightsSha256: m.weightsSha256 });
     const existing = await findFor(plan.primary);
     await deps.catalog.createClip({
       id: clipId,
@@ -118,7 +121,7 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
       studyId: study?.id ?? null,
       name,
       inputKey,
-      sha256: put.sha256,
+      sha256,
       size: put.size,
       format,
       source: req.source,

@@ -73,13 +73,18 @@ export interface PutOptions {
   /** Reject with ECHO_ERR_UPLOAD_TOO_LARGE once more than this many bytes arrive. */
   maxBytes?: number;
   contentType?: string;
+  /**
+   * The caller hashes the bytes itself (the encrypting store hashes the plaintext, not the ciphertext it
+   * hands on): the adapter skips its own sha256 and returns `sha256: null`.
+   */
+  skipSha256?: boolean;
 }
 
 export interface PutResult {
   key: string;
   size: number;
-  /** Lower-case hex sha256 of the bytes as given (before any encryption at rest). */
-  sha256: string;
+  /** Lower-case hex sha256 of the bytes as given (before any encryption at rest); null with `skipSha256`. */
+  sha256: string | null;
 }
 
 export interface ObjectInfo {

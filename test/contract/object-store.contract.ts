@@ -50,6 +50,12 @@ export function objectStoreContract(name: string, make: () => Promise<{ store: O
       assert.equal((await readObject(store, 'inputs/x/empty.bin', 0)).length, 0);
     });
 
+    test('skipSha256: the bytes are stored the same and no hash is returned', async () => {
+      const put = await store.put('outputs/h/unhashed.bin', Readable.from([Buffer.from('abc')]), { skipSha256: true });
+      assert.deepEqual(put, { key: 'outputs/h/unhashed.bin', size: 3, sha256: null });
+      assert.equal(await text(await store.get('outputs/h/unhashed.bin')), 'abc');
+    });
+
     test('put replaces atomically and list is ordered', async () => {
       await store.put('outputs/a/r.json', Readable.from(['{"v":1}']));
       await store.put('outputs/a/r.json', Readable.from(['{"v":2}']));

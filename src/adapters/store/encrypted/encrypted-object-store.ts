@@ -24,21 +24,21 @@ export function createEncryptedObjectStore(inner: ObjectStore, ring: Keyring): O
     const dataKey = randomBytes(32);
     const slot = wrapKey(ring.active, dataKey, fixed);
     const header = encodeHeader({ fixed, segmentBytes: 0, noncePrefix: fixed.subarray(12, 12 + PREFIX_BYTES), slots: [slot, null] });
-    const hash = createHash('sha256');
+    const hash = options.skipSha256 ? null : createHash('sha256');
     let size = 0;
     const onPlain = (chunk: Uint8Array): void => {
       size += chunk.length;
       if (options.maxBytes !== undefined && size > options.maxBytes) {
         throw new EchoError('UPLOAD_TOO_LARGE', `object ${key} is over the limit of ${options.maxBytes} bytes`, { details: { limit: options.maxBytes } });
       }
-      hash.update(chunk);
+      hash?.update(chunk);
     };
     async function* sealed(): AsyncIterable<Uint8Array> {
       yield header;
       yield* encryptSegments(body, { fixed, noncePrefix: fixed.subarray(12, 12 + PREFIX_BYTES) }, dataKey, onPlain);
     }
-    await inner.put(key, sealed(), options.contentType ? { contentType: options.contentType } : {});
-    return { key, size, sha256: hash.digest('hex') };
+    await inner.put(key, sealed(), { skipSha256: true, ...(options.contentType ? { contentType: options.contentType } : {}) });
+    return { key, size, sha256: hash ? hash.digest('hex') : null };
   }
 
   async function get(key: string): Promise<Readable> {

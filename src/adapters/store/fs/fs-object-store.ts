@@ -24,7 +24,7 @@ export async function createFsObjectStore(root: string): Promise<ObjectStore> {
   async function put(key: string, body: Readable | AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<PutResult> {
     const target = pathOf(key);
     const tmp = join(tmpDir, randomBytes(12).toString('hex'));
-    const hash = createHash('sha256');
+    const hash = options.skipSha256 ? null : createHash('sha256');
     let size = 0;
     const handle = await open(tmp, 'wx', 0o600);
     let ok = false;
@@ -47,7 +47,7 @@ export async function createFsObjectStore(root: string): Promise<ObjectStore> {
             details: { limit: options.maxBytes },
           });
         }
-        hash.update(chunk);
+        hash?.update(chunk);
         pending.push(chunk);
         pendingBytes += chunk.length;
         if (pendingBytes >= WRITE_BATCH_BYTES) await flush();
@@ -69,7 +69,7 @@ export async function createFsObjectStore(root: string): Promise<ObjectStore> {
       await rm(tmp, { force: true });
       throw new EchoError('STORE_FAILED', `writing ${key}: ${(err as Error).message}`, { cause: err });
     }
-    return { key, size, sha256: hash.digest('hex') };
+    return { key, size, sha256: hash ? hash.digest('hex') : null };
   }
 
   async function get(key: string): Promise<Readable> {

@@ -68,7 +68,7 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
 
   async function put(key: string, body: Readable | AsyncIterable<Uint8Array>, putOptions: PutOptions = {}): Promise<PutResult> {
     const objectKey = full(key);
-    const hash = createHash('sha256');
+    const hash = putOptions.skipSha256 ? null : createHash('sha256');
     let size = 0;
     let refused: EchoError | null = null;
     async function* counted(): AsyncIterable<Uint8Array> {
@@ -80,7 +80,7 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
           refused = new EchoError('UPLOAD_TOO_LARGE', `object ${key} is over the limit of ${putOptions.maxBytes} bytes`, { details: { limit: putOptions.maxBytes } });
           throw refused;
         }
-        hash.update(chunk);
+        hash?.update(chunk);
         yield chunk;
       }
     }
@@ -96,7 +96,7 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
     } catch (err) {
       throw refused ?? storeFailed(bucket, 'put', key, err);
     }
-    return { key, size, sha256: hash.digest('hex') };
+    return { key, size, sha256: hash ? hash.digest('hex') : null };
   }
 
   async function get(key: string): Promise<Readable> {
