@@ -7,12 +7,18 @@ import type { Cine } from './cine-reader.ts';
  * - A runtime instance is created once per worker process for one model and reused for every job
  *   (one inference session per process; the model stays warm).
  * - `run` takes named float32 tensors laid out as the manifest's input spec says (batch first) and
- *   resolves to the named output tensors. It may be called again only after the previous call resolved.
+ *   resolves to the named output tensors. Calls may overlap (a worker reads the next clip while the
+ *   current one is inferred): the runtime queues them and runs one at a time, in call order (FIFO); a
+ *   failed call does not stop the ones queued behind it. The caller leaves its input arrays unchanged until
+ *   their call resolves (a queued call may read them when its turn comes); the runtime keeps none after.
+ *   (createOnnxRuntime, the in-process building block of the threaded onnx adapter, is the exception: it
+ *   refuses a call made before the previous one resolved; see src/adapters/runtime/onnx.)
  * - Preprocessing (frame sampling, resize, scaling) and aggregation to the clip happen in core
  *   (src/models/), never in the runtime, so every runtime gives the same clip result for the same outputs.
  * - Failures reject with ECHO_ERR_INFERENCE_FAILED (ECHO_ERR_MODEL_INVALID when the weights cannot be
  *   loaded), naming the model and version.
- * - `close` releases the session and native memory.
+ * - `close` releases the session and native memory; calls made before it still finish, later calls are
+ *   refused with ECHO_ERR_INFERENCE_FAILED. It is idempotent.
  */
 export interface ModelRuntime {
   readonly inputNames: readonly string[];

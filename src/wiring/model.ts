@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { createCommandRuntime } from '../adapters/runtime/command/index.ts';
 import { createKserveRuntime } from '../adapters/runtime/kserve-v2/index.ts';
-import { createOnnxRuntime } from '../adapters/runtime/onnx/index.ts';
+import { createOnnxThreadRuntime } from '../adapters/runtime/onnx/index.ts';
 import type { Config } from '../config/load.ts';
 import type { DeployedModel } from '../models/load.ts';
 import { predictClip } from '../models/predict.ts';
@@ -49,9 +49,10 @@ export async function openModelSession(config: Config, model?: DeployedModel): P
       close: () => clips.close(),
     };
   }
+  // onnx runs in a worker thread of this process, so that this thread can read the next clip meanwhile.
   const tensors: ModelRuntime =
     runtime === 'onnx'
-      ? await createOnnxRuntime(deployed, { executionProviders: config.executionProviders, intraOpThreads: config.inferenceThreads })
+      ? await createOnnxThreadRuntime(deployed, { executionProviders: config.executionProviders, intraOpThreads: config.inferenceThreads })
       : await createKserveRuntime(deployed);
   return {
     ...base,

@@ -1,15 +1,15 @@
 /**
  * Contract suite for the ModelRuntime port (src/ports/model-runtime.ts), run against every adapter
- * through its factory, with the real deployed view-classifier weights: onnxruntime-node in process, and
- * the kserve-v2 runtime talking to a real Open Inference Protocol server on loopback that runs the same
- * weights (test/helpers/kserve-server.ts).
+ * through its factory, with the real deployed view-classifier weights: onnxruntime-node in a worker
+ * thread (what workers use) and in process (its building block), and the kserve-v2 runtime talking to a
+ * real Open Inference Protocol server on loopback that runs the same weights (test/helpers/kserve-server.ts).
  */
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createKserveRuntime } from '../../src/adapters/runtime/kserve-v2/index.ts';
-import { createOnnxRuntime } from '../../src/adapters/runtime/onnx/index.ts';
+import { createOnnxRuntime, createOnnxThreadRuntime, type OnnxRuntimeOptions } from '../../src/adapters/runtime/onnx/index.ts';
 import { isEchoError } from '../../src/errors/catalogue.ts';
 import { type DeployedModel, loadModel, sha256File } from '../../src/models/load.ts';
 import { tensorManifest } from '../../src/models/manifest.ts';
@@ -24,43 +24,49 @@ interface Harness {
   create: () => Promise<ModelRuntime>;
   /** Creating runtimes for deployments it cannot use (bad weights, a server without the tensors...). */
   unusable: ((scratch: string) => Promise<ModelRuntime>)[];
+  /** Whether run calls may overlap: all runtimes but the in-process onnx building block. */
+  overlapping: boolean;
   teardown: () => Promise<void>;
 }
 
+/** The onnx harness for one of its two factories (they share every check and error text). */
+function onnxHarness(factory: (model: DeployedModel, options?: OnnxRuntimeOptions) => Promise<ModelRuntime>, overlapping: boolean) {
+  return async (): Promise<Harness> => {
+    const model = await loadModel(deployedDir);
+    return {
+      model,
+      create: () => factory(model, { intraOpThreads: 1 }),
+      unusable: [
+        async (scratch) => {
+          // Weights that are not an ONNX graph.
+          const copy = join(scratch, 'junk', '1.0.0');
+          await mkdir(copy, { recursive: true });
+          await writeFile(join(copy, 'model.onnx'), 'this is not an onnx graph');
+          const manifest = JSON.parse(await readFile(join(deployedDir, 'manifest.json'), 'utf8'));
+          manifest.weightsSha256 = await sha256File(join(copy, 'model.onnx'));
+          await writeFile(join(copy, 'manifest.json'), JSON.stringify(manifest));
+          return factory(await loadModel(copy));
+        },
+        async (scratch) => {
+          // Real weights, but a manifest naming tensors the network does not have.
+          const copy = join(scratch, 'renamed', '1.0.0');
+          await mkdir(copy, { recursive: true });
+          await copyFile(join(deployedDir, 'model.onnx'), join(copy, 'model.onnx'));
+          const manifest = JSON.parse(await readFile(join(deployedDir, 'manifest.json'), 'utf8'));
+          manifest.output.qualityTensor = 'iq';
+          await writeFile(join(copy, 'manifest.json'), JSON.stringify(manifest));
+          return factory(await loadModel(copy));
+        },
+      ],
+      overlapping,
+      teardown: async () => undefined,
+    };
+  };
+}
+
 const factories: { name: string; setup: (scratch: string) => Promise<Harness> }[] = [
-  {
-    name: 'onnx',
-    async setup() {
-      const model = await loadModel(deployedDir);
-      return {
-        model,
-        create: () => createOnnxRuntime(model, { intraOpThreads: 1 }),
-        unusable: [
-          async (scratch) => {
-            // Weights that are not an ONNX graph.
-            const copy = join(scratch, 'junk', '1.0.0');
-            await mkdir(copy, { recursive: true });
-            await writeFile(join(copy, 'model.onnx'), 'this is not an onnx graph');
-            const manifest = JSON.parse(await readFile(join(deployedDir, 'manifest.json'), 'utf8'));
-            manifest.weightsSha256 = await sha256File(join(copy, 'model.onnx'));
-            await writeFile(join(copy, 'manifest.json'), JSON.stringify(manifest));
-            return createOnnxRuntime(await loadModel(copy));
-          },
-          async (scratch) => {
-            // Real weights, but a manifest naming tensors the network does not have.
-            const copy = join(scratch, 'renamed', '1.0.0');
-            await mkdir(copy, { recursive: true });
-            await copyFile(join(deployedDir, 'model.onnx'), join(copy, 'model.onnx'));
-            const manifest = JSON.parse(await readFile(join(deployedDir, 'manifest.json'), 'utf8'));
-            manifest.output.qualityTensor = 'iq';
-            await writeFile(join(copy, 'manifest.json'), JSON.stringify(manifest));
-            return createOnnxRuntime(await loadModel(copy));
-          },
-        ],
-        teardown: async () => undefined,
-      };
-    },
-  },
+  { name: 'onnx (worker thread)', setup: onnxHarness(createOnnxThreadRuntime, true) },
+  { name: 'onnx (in process)', setup: onnxHarness(createOnnxRuntime, false) },
   {
     name: 'kserve-v2',
     async setup(scratch) {
@@ -86,6 +92,7 @@ const factories: { name: string; setup: (scratch: string) => Promise<Harness> }[
             return createKserveRuntime(await loadModel(bad));
           },
         ],
+        overlapping: true,
         teardown: () => server.close(),
       };
     },
@@ -168,6 +175,27 @@ for (const { name, setup } of factories) {
       // The runtime stays usable after a failed run.
       const ok = await runtime.run({ frames: frames(1) });
       assert.equal(ok.view_logits!.data.length, 13);
+    });
+
+    test('overlapping runs are run one at a time in call order, each with its own answer; a failed one stops none', async (t) => {
+      if (!harness.overlapping) return t.skip('refuses overlapping calls (its own test file checks that)');
+      const sizes = [3, 1, 2, 4];
+      const alone = [];
+      for (const n of sizes) alone.push(await runtime.run({ frames: frames(n) }));
+      const settled: number[] = [];
+      const calls = sizes.map((n, i) => runtime.run({ frames: frames(n) }).finally(() => settled.push(i)));
+      const failing = runtime.run({ pixels: frames(1) }).finally(() => settled.push(sizes.length));
+      const next = runtime.run({ frames: frames(1) }).finally(() => settled.push(sizes.length + 1));
+      const outs = await Promise.all(calls);
+      await assert.rejects(failing, (e: unknown) => isEchoError(e, 'INFERENCE_FAILED') && /unknown input "pixels"/.test(e.message));
+      assert.equal((await next).quality!.data.length, 1);
+      assert.deepEqual(settled, [0, 1, 2, 3, 4, 5]);
+      for (const [i, out] of outs.entries()) {
+        assert.deepEqual([...out.view_logits!.dims], [sizes[i], 13]);
+        for (let k = 0; k < out.view_logits!.data.length; k++) {
+          assert.ok(Math.abs(out.view_logits!.data[k]! - alone[i]!.view_logits!.data[k]!) < 1e-5);
+        }
+      }
     });
 
     test('a deployment it cannot use rejects with MODEL_INVALID naming the model; close is idempotent and final', async () => {

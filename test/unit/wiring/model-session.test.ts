@@ -74,3 +74,20 @@ test('a kserve-v2 model answers like the local onnx session', async () => {
     await server.close();
   }
 });
+
+test('an onnx session takes overlapping clips (a worker reads the next while one is inferred), each answered as alone', async () => {
+  const session = await openModelSession({ ...config('view-classifier'), modelsDir: join(root, 'models'), inferenceThreads: 1 });
+  const cines = [phantomCine(PHANTOM), phantomCine({ ...PHANTOM, view: 'AP4', seed: 9_500_002 })];
+  try {
+    const alone = [];
+    for (const cine of cines) alone.push(await session.predict(cine));
+    const together = await Promise.all(cines.map((cine) => session.predict(cine)));
+    for (const [i, p] of together.entries()) {
+      assert.deepEqual(p.probabilities, alone[i]!.probabilities);
+      assert.deepEqual(p.frames, alone[i]!.frames);
+    }
+  } finally {
+    for (const cine of cines) await cine.close();
+    await session.close();
+  }
+});

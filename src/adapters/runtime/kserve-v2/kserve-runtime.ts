@@ -8,11 +8,16 @@
  * clip. Failures name the URL and the model: unreachable, timed out or not-ready servers are
  * INFERENCE_FAILED (may pass: the job is retried); a server without the model or its tensors is
  * MODEL_INVALID (a deployment error).
+ *
+ * Overlapping run calls are sent one at a time, in call order, as the port asks: each request's
+ * endpoint.timeoutMs then measures the server's answer to it alone, not time spent queued behind the
+ * other, and one worker never loads the server with more than one request, as with local ONNX.
  */
 import { EchoError } from '../../../errors/catalogue.ts';
 import type { DeployedModel } from '../../../models/load.ts';
 import { type KserveManifest, tensorManifest } from '../../../models/manifest.ts';
 import type { ModelRuntime, Tensor } from '../../../ports/model-runtime.ts';
+import { fifo } from '../../../util/fifo.ts';
 import { type Fail, fitsShape, inferRequest, type ModelMetadata, modelUrl, parseInferResponse, parseMetadata } from './protocol.ts';
 
 export interface KserveRuntimeOptions {
@@ -89,36 +94,35 @@ export async function createKserveRuntime(model: DeployedModel, options: KserveR
 
   const inferUrl = `${base}/infer`;
   const wanted = [output.viewTensor, output.qualityTensor];
-  let busy = false;
+  async function infer(inputs: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+    for (const [name, t] of Object.entries(inputs)) {
+      const m = meta.inputs.find((x) => x.name === name);
+      if (!m) throw new EchoError('INFERENCE_FAILED', `${who}: unknown input "${name}"; the served model takes ${meta.inputs.map((x) => x.name).join(', ')}`);
+      if (!fitsShape(t.dims, m.shape)) throw new EchoError('INFERENCE_FAILED', `${who}: input "${name}" has shape [${t.dims.join(', ')}]; the served model takes [${m.shape.join(', ')}]`);
+    }
+    const reply = await call('POST', inferUrl, inferRequest(inputs, wanted));
+    if (reply.status !== 200) throw new EchoError('INFERENCE_FAILED', `${who}: POST ${inferUrl} answered ${reply.status}: ${serverError(reply.text)}`);
+    const outputs = parseInferResponse(parseJson(reply, inferUrl), failWith('INFERENCE_FAILED', inferUrl));
+    for (const name of wanted) {
+      const t = outputs[name];
+      const m = meta.outputs.find((x) => x.name === name)!;
+      if (!t) throw new EchoError('INFERENCE_FAILED', `${who}: POST ${inferUrl} returned no output "${name}" (got ${Object.keys(outputs).join(', ') || 'none'})`);
+      if (!fitsShape(t.dims, m.shape)) {
+        throw new EchoError('INFERENCE_FAILED', `${who}: POST ${inferUrl} returned output "${name}" of shape [${t.dims.join(', ')}]; its metadata says [${m.shape.join(', ')}]`);
+      }
+    }
+    return outputs;
+  }
+
+  const serial = fifo();
   let closed = false;
   return {
     inputNames: meta.inputs.map((t) => t.name),
     outputNames: meta.outputs.map((t) => t.name),
     async run(inputs: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+      // Checked at call time: calls made before close still run when their turn comes.
       if (closed) throw new EchoError('INFERENCE_FAILED', `${who}: the runtime is closed`);
-      if (busy) throw new EchoError('INFERENCE_FAILED', `${who}: run was called before the previous run resolved`);
-      busy = true;
-      try {
-        for (const [name, t] of Object.entries(inputs)) {
-          const m = meta.inputs.find((x) => x.name === name);
-          if (!m) throw new EchoError('INFERENCE_FAILED', `${who}: unknown input "${name}"; the served model takes ${meta.inputs.map((x) => x.name).join(', ')}`);
-          if (!fitsShape(t.dims, m.shape)) throw new EchoError('INFERENCE_FAILED', `${who}: input "${name}" has shape [${t.dims.join(', ')}]; the served model takes [${m.shape.join(', ')}]`);
-        }
-        const reply = await call('POST', inferUrl, inferRequest(inputs, wanted));
-        if (reply.status !== 200) throw new EchoError('INFERENCE_FAILED', `${who}: POST ${inferUrl} answered ${reply.status}: ${serverError(reply.text)}`);
-        const outputs = parseInferResponse(parseJson(reply, inferUrl), failWith('INFERENCE_FAILED', inferUrl));
-        for (const name of wanted) {
-          const t = outputs[name];
-          const m = meta.outputs.find((x) => x.name === name)!;
-          if (!t) throw new EchoError('INFERENCE_FAILED', `${who}: POST ${inferUrl} returned no output "${name}" (got ${Object.keys(outputs).join(', ') || 'none'})`);
-          if (!fitsShape(t.dims, m.shape)) {
-            throw new EchoError('INFERENCE_FAILED', `${who}: POST ${inferUrl} returned output "${name}" of shape [${t.dims.join(', ')}]; its metadata says [${m.shape.join(', ')}]`);
-          }
-        }
-        return outputs;
-      } finally {
-        busy = false;
-      }
+      return serial(() => infer(inputs));
     },
     async close() {
       closed = true;

@@ -1,1 +1,2 @@
 export { createOnnxRuntime, type OnnxRuntimeOptions } from './onnx-runtime.ts';
+export { createOnnxThreadRuntime } from './onnx-thread.ts';

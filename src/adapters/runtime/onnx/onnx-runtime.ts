@@ -1,6 +1,11 @@
 /**
  * ModelRuntime on onnxruntime-node: one InferenceSession per process, created from the verified weights
  * and reused for every job. Translates runtime failures into the catalogue's codes, naming the model.
+ *
+ * It runs inference on the calling thread and refuses a call made before the previous one resolved (the
+ * port allows overlap, this building block does not): workers use it through createOnnxThreadRuntime
+ * (onnx-thread.ts), which runs it in a thread of its own and queues calls for it; tools that call it
+ * one batch at a time (bench, training/evaluate.ts) use it directly.
  */
 import * as ort from 'onnxruntime-node';
 import { EchoError } from '../../../errors/catalogue.ts';
