@@ -15,6 +15,7 @@ export interface Config {
   queueUrl: string;
   databaseUrl: string;
   workers: number;
+  workerJobs: number;
   inferenceThreads: number;
   executionProviders: string[];
   modelsDir: string;
@@ -78,6 +79,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     queueUrl: url(env, SETTINGS.queue, fileUrl('sqlite', `${dataDir}/queue.sqlite`), ['sqlite', 'sqs']),
     databaseUrl: url(env, SETTINGS.database, fileUrl('sqlite', `${dataDir}/catalog.sqlite`), ['sqlite', 'postgres', 'postgresql']),
     workers: integer(env, SETTINGS.workers),
+    workerJobs: integer(env, SETTINGS.workerJobs),
     inferenceThreads: integer(env, SETTINGS.inferenceThreads),
     executionProviders: providers,
     modelsDir: resolve(raw(env, SETTINGS.modelsDir) ?? `${PROJECT_ROOT}/models`),

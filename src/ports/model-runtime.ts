@@ -38,7 +38,7 @@ export interface Tensor {
  *
  * Contract
  * - Created once per worker process for one model and reused for every clip; `predictClip` calls may
- *   overlap (each has its own scratch space), but a worker makes one at a time.
+ *   overlap (each has its own scratch space); a worker's model session makes one at a time, in turn.
  * - The runtime reads only the sampled frames (or hands over the original file when the model asks for
  *   it). Frames it feeds a model are prepared by core's prepareFrames (src/models/preprocess.ts), and
  *   per-frame outputs are aggregated by core's aggregateClip (src/models/aggregate.ts), so a model

@@ -11,6 +11,7 @@ import { resolveModel } from '../models/registry.ts';
 import type { Cine } from '../ports/cine-reader.ts';
 import type { ClipContext, ClipRuntime, ModelRuntime } from '../ports/model-runtime.ts';
 import type { ClipPrediction } from '../pipeline/process-job.ts';
+import { fifo } from '../util/fifo.ts';
 
 export interface ModelSession {
   model: DeployedModel;
@@ -42,10 +43,12 @@ export async function openModelSession(config: Config, model?: DeployedModel): P
   if (runtime === 'command') {
     // Per-clip scratch directories live under the data dir's work area, which the worker cleans on exit.
     const clips: ClipRuntime = await createCommandRuntime(deployed, { scratchDir: join(config.dataDir, 'work', `model-${process.pid}`) });
+    // One clip at a time through the model program, however many jobs the worker holds (ECHO_CLOUD_WORKER_JOBS).
+    const lane = fifo();
     return {
       ...base,
       needsFile: true,
-      predict: (cine, source) => clips.predictClip(cine, source ? { source } : {}),
+      predict: (cine, source) => lane(() => clips.predictClip(cine, source ? { source } : {})),
       close: () => clips.close(),
     };
   }

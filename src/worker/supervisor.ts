@@ -33,14 +33,16 @@ interface Slot {
   index: number;
   child: ChildProcess | null;
   ready: boolean;
-  job: Extract<WorkerToSupervisor, { type: 'job-start' }> | null;
+  /** The jobs the worker holds (two while it reads the next clip during the current one's inference). */
+  jobs: Map<string, Extract<WorkerToSupervisor, { type: 'job-start' }>>;
   restarts: number;
   startedAt: number;
-  killedFor: ErrorCode | null;
+  /** Why the supervisor killed the worker, and for which job (the others it held just died with it). */
+  killedFor: { code: ErrorCode; jobId: string } | null;
 }
 
 /**
- * Runs `count` worker processes and keeps them running. When a worker dies holding a job, the job's
+ * Runs `count` worker processes and keeps them running. When a worker dies holding jobs, each job's
  * message is released at once (no waiting for the visibility timeout) and its clip goes back to `queued`;
  * on the job's last allowed delivery the clip is marked failed instead. A job running past
  * `jobTimeoutSeconds` gets its worker killed. Dead-lettered jobs are swept into `failed`.
@@ -53,7 +55,7 @@ export function startSupervisor(options: SupervisorOptions) {
   const swept = new Set<string>();
   let lastBusy = 0;
   const busyChanged = (): void => {
-    const busy = slots.filter((s) => s.job !== null).length;
+    const busy = slots.filter((s) => s.jobs.size > 0).length;
     if (busy !== lastBusy) {
       lastBusy = busy;
       options.onBusyChange?.(busy);
@@ -62,7 +64,7 @@ export function startSupervisor(options: SupervisorOptions) {
 
   function spawn(slot: Slot): void {
     slot.ready = false;
-    slot.job = null;
+    slot.jobs = new Map();
     slot.killedFor = null;
     slot.startedAt = Date.now();
     const child = fork(options.entry, [], { env: { ...options.env, ECHO_CLOUD_WORKER_INDEX: String(slot.index) }, stdio: 'inherit' });
@@ -79,11 +81,11 @@ export function startSupervisor(options: SupervisorOptions) {
       slot.ready = true;
       if (slots.every((s) => s.ready)) for (const w of readyWaiters.splice(0)) w();
     } else if (m.type === 'job-start') {
-      slot.job = m;
+      slot.jobs.set(m.jobId, m);
       busyChanged();
       if (slot.child?.pid) options.onJobStart?.(m, slot.child.pid);
     } else if (m.type === 'job-end') {
-      slot.job = null;
+      slot.jobs.delete(m.jobId);
       busyChanged();
       options.onJobEnd?.(m);
     } else if (m.type === 'fatal') {
@@ -102,9 +104,9 @@ export function startSupervisor(options: SupervisorOptions) {
         );
       }
     }
-    const held = slot.job;
-    slot.job = null;
-    if (held) await recover(held, slot.killedFor ?? 'WORKER_DIED', code, signal);
+    const held = [...slot.jobs.values()];
+    slot.jobs = new Map();
+    for (const job of held) await recover(job, slot.killedFor?.jobId === job.jobId ? slot.killedFor.code : 'WORKER_DIED', code, signal);
     busyChanged();
     if (stopping) return;
     const uptime = Date.now() - slot.startedAt;
@@ -116,7 +118,7 @@ export function startSupervisor(options: SupervisorOptions) {
     }, delay).unref();
   }
 
-  async function recover(job: Slot['job'] & object, reason: ErrorCode, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+  async function recover(job: Extract<WorkerToSupervisor, { type: 'job-start' }>, reason: ErrorCode, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     const how = signal ? `signal ${signal}` : `exit code ${code}`;
     try {
       if (job.receiveCount >= options.maxReceives) {
@@ -138,9 +140,10 @@ export function startSupervisor(options: SupervisorOptions) {
   const watchdog = setInterval(() => {
     const now = Date.now();
     for (const slot of slots) {
-      if (slot.job && slot.child && now - slot.job.at > options.jobTimeoutSeconds * 1000 && !slot.killedFor) {
-        slot.killedFor = 'JOB_TIMEOUT';
-        log.error({ worker: slot.index, jobId: slot.job.jobId }, `job ran past ${options.jobTimeoutSeconds} s; killing its worker`);
+      const late = [...slot.jobs.values()].find((job) => now - job.at > options.jobTimeoutSeconds * 1000);
+      if (late && slot.child && !slot.killedFor) {
+        slot.killedFor = { code: 'JOB_TIMEOUT', jobId: late.jobId };
+        log.error({ worker: slot.index, jobId: late.jobId }, `job ran past ${options.jobTimeoutSeconds} s; killing its worker`);
         slot.child.kill('SIGKILL');
       }
     }
@@ -169,7 +172,7 @@ export function startSupervisor(options: SupervisorOptions) {
   }
 
   for (let i = 0; i < options.count; i++) {
-    const slot: Slot = { index: i, child: null, ready: false, job: null, restarts: 0, startedAt: 0, killedFor: null };
+    const slot: Slot = { index: i, child: null, ready: false, jobs: new Map(), restarts: 0, startedAt: 0, killedFor: null };
     slots.push(slot);
     spawn(slot);
   }
@@ -204,7 +207,7 @@ export function startSupervisor(options: SupervisorOptions) {
     },
     /** Workers holding a job now. */
     busy(): number {
-      return slots.filter((s) => s.job !== null).length;
+      return slots.filter((s) => s.jobs.size > 0).length;
     },
     /** SIGTERM to every worker; each finishes or releases its job; SIGKILL after the grace period. */
     async stop(): Promise<void> {

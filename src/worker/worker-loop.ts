@@ -8,11 +8,15 @@ import { isObjectCreated, type JobBody, type JobQueue, type ReceivedMessage } fr
 import { retryDelaySeconds } from './backoff.ts';
 import { send } from './ipc.ts';
 
-/** The message a worker holds: what it runs, and whether it was already handed back (interrupt, grace over). */
+/** A message the worker holds: what it runs, and whether it was already handed back (interrupt, grace over). */
 interface Held {
   message: ReceivedMessage;
   job: JobBody | null;
   done: Promise<void>;
+  /** Resolves once the job's input is read (it now waits on the model) or the job is over. */
+  inputRead: Promise<void>;
+  read: boolean;
+  markRead: () => void;
   released: boolean;
   heartbeat?: NodeJS.Timeout;
   /** The heartbeat call in flight: a release waits for it, so the release is the last word. */
@@ -20,6 +24,11 @@ interface Held {
 }
 
 export interface LoopOptions {
+  /**
+   * Jobs held at once. With 2, the next job is received and its input read and opened while the model
+   * runs the current one (the model itself takes one call at a time); 1 runs jobs strictly in turn.
+   */
+  workerJobs: number;
   visibilitySeconds: number;
   maxReceives: number;
   retryBaseSeconds: number;
@@ -27,19 +36,21 @@ export interface LoopOptions {
 }
 
 /**
- * The worker's receive loop: one job at a time, a heartbeat extending its visibility while it runs,
+ * The worker's receive loop: up to `workerJobs` jobs at a time, a heartbeat extending each one's visibility while it runs,
  * acknowledge on success or permanent failure, release with backoff on a transient failure.
  * An object-created message (an S3 upload announced by its event notification) is first registered as a
  * clip with a job (`objects`; see src/ingest/ingest-object.ts), then run like any job, under the same
  * message and heartbeat.
- * `stop()` stops taking jobs at once; the current job gets `shutdownGraceSeconds` to finish, then its
- * message is released so another worker takes it. `interrupt()` (a Spot interruption notice) releases it
- * at once.
+ * A further job is received only once every held job has read its input: a worker never sits on a job
+ * it could not start, which an idle worker beside it could run (scale-out, several worker processes).
+ * `stop()` stops taking jobs at once; the held jobs get `shutdownGraceSeconds` to finish, then their
+ * messages are released so another worker takes them. `interrupt()` (a Spot interruption notice) releases
+ * them at once.
  */
 export function startWorkerLoop(queue: JobQueue, catalog: Catalog, deps: ProcessDeps, options: LoopOptions, log: Logger, objects?: ObjectIngestDeps) {
   const receiving = new AbortController();
   let stopping = false;
-  let current: Held | null = null;
+  const held = new Set<Held>();
 
   /**
    * The job a message runs: its body, or the job registered for the object it announces (with the local copy
@@ -110,7 +121,7 @@ export function startWorkerLoop(queue: JobQueue, catalog: Catalog, deps: Process
     jlog.debug('job started');
     let outcome: JobOutcome | null = null;
     try {
-      outcome = await processJob(deps, body, inputPath ? { inputPath } : {});
+      outcome = await processJob(deps, body, { ...(inputPath ? { inputPath } : {}), onInputRead: slot.markRead });
     } catch (err) {
       const e = toEchoError(err);
       if (message.receiveCount >= options.maxReceives) {
@@ -142,6 +153,11 @@ export function startWorkerLoop(queue: JobQueue, catalog: Catalog, deps: Process
 
   const finished = (async () => {
     while (!stopping) {
+      // Full, or a held job still reading its input: wait until a job ends or reaches the model.
+      if (held.size >= options.workerJobs || [...held].some((h) => !h.read)) {
+        await Promise.race([...held].map((h) => (h.read ? h.done : h.inputRead)));
+        continue;
+      }
       let messages: ReceivedMessage[];
       try {
         messages = await queue.receive({ max: 1, visibilitySeconds: options.visibilitySeconds, waitMs: 20_000, signal: receiving.signal });
@@ -158,19 +174,34 @@ export function startWorkerLoop(queue: JobQueue, catalog: Catalog, deps: Process
           continue;
         }
         log.debug({ messageId: message.id, receiveCount: message.receiveCount }, 'message received');
-        const slot: Held = { message, job: null, done: Promise.resolve(), released: false };
-        slot.done = handle(message, slot).catch((err) => log.error({ err: toEchoError(err).toJSON(), messageId: message.id }, 'job handling failed'));
-        current = slot;
-        await slot.done;
-        current = null;
+        let markRead = (): void => {};
+        const inputRead = new Promise<void>((resolve) => {
+          markRead = resolve;
+        });
+        const slot: Held = { message, job: null, done: Promise.resolve(), inputRead, read: false, markRead: () => {}, released: false };
+        slot.markRead = () => {
+          slot.read = true;
+          markRead();
+        };
+        held.add(slot);
+        slot.done = handle(message, slot)
+          .catch((err) => log.error({ err: toEchoError(err).toJSON(), messageId: message.id }, 'job handling failed'))
+          .finally(() => {
+            slot.markRead();
+            held.delete(slot);
+          });
       }
     }
+    await Promise.all([...held].map((h) => h.done));
   })();
 
-  /** Hands the current message back at once (visibility 0) and its job back to `queued`. */
-  async function releaseCurrent(why: string): Promise<void> {
-    const running = current;
-    if (!running || running.released) return;
+  /** Hands every held message back at once (visibility 0) and its job back to `queued`. */
+  async function releaseHeld(why: string): Promise<void> {
+    await Promise.all([...held].map((running) => release(running, why)));
+  }
+
+  async function release(running: Held, why: string): Promise<void> {
+    if (running.released) return;
     running.released = true;
     clearInterval(running.heartbeat);
     await running.extending;
@@ -181,32 +212,32 @@ export function startWorkerLoop(queue: JobQueue, catalog: Catalog, deps: Process
   }
 
   return {
-    /** Stops taking jobs; resolves once the current job finished or was released. */
+    /** Stops taking jobs; resolves once the held jobs finished or were released. */
     async stop(): Promise<void> {
       stopping = true;
       receiving.abort();
-      const running = current;
-      if (running) {
+      const running = [...held];
+      if (running.length > 0) {
         const graceful = await Promise.race([
-          running.done.then(() => true),
+          Promise.all(running.map((h) => h.done)).then(() => true),
           new Promise<boolean>((r) => setTimeout(() => r(false), options.shutdownGraceSeconds * 1000).unref()),
         ]);
         if (!graceful) {
-          await releaseCurrent('shutdown grace over; releasing the job for another worker');
+          await releaseHeld('shutdown grace over; releasing the job for another worker');
           return;
         }
       }
       await finished;
     },
-    /** Stops taking jobs and releases the current one at once (the instance is about to go away). */
+    /** Stops taking jobs and releases the held ones at once (the instance is about to go away). */
     async interrupt(): Promise<void> {
       stopping = true;
       receiving.abort();
-      await releaseCurrent('interrupted; released the job for another worker at once');
+      await releaseHeld('interrupted; released the job for another worker at once');
     },
     /** True while a message is held. */
     busy(): boolean {
-      return current !== null;
+      return held.size > 0;
     },
   };
 }

@@ -5,9 +5,7 @@
  * every clip reaches done exactly once, with one job and one result each, within a bounded time.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -16,33 +14,14 @@ import { createPostgresCatalog } from '../../src/adapters/catalog/postgres/creat
 import { createSqsQueue } from '../../src/adapters/queue/sqs/index.ts';
 import type { Clip } from '../../src/ports/catalog.ts';
 import { startCloud, startHost } from '../helpers/cloud.ts';
+import { deploySlowModel } from '../helpers/slow-model.ts';
 import { waitFor } from '../helpers/embedded.ts';
-import { PHANTOM_MATS, ROOT } from '../helpers/server.ts';
+import { PHANTOM_MATS } from '../helpers/server.ts';
 
 const CLIPS_BY_EVENT = 8;
 const DONE_WITHIN_MS = 120_000;
 /** Every inference takes at least this long, so the kill always lands while instance A is mid-job. */
 const INFERENCE_MS = 1500;
-
-/**
- * A deployed model whose inference takes ≥ INFERENCE_MS: the command-runtime example (examples/command-model,
- * a real program answering under the file contract) started after a sleep. It is deployed the normal way
- * (ECHO_CLOUD_MODELS_DIR, ECHO_CLOUD_MODEL); nothing in the platform knows it is slow.
- */
-async function deploySlowModel(): Promise<{ dir: string; env: Record<string, string> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'echo-slow-model-'));
-  const example = join(ROOT, 'examples/command-model');
-  const folder = join(dir, 'slow-stats', '0.1.0');
-  await mkdir(folder, { recursive: true });
-  await copyFile(join(example, 'model.py'), join(folder, 'model.py'));
-  const manifest = JSON.parse(await readFile(join(example, 'manifest.json'), 'utf8')) as Record<string, unknown> & { command: Record<string, unknown> };
-  manifest.name = 'slow-stats';
-  manifest.description = 'The command-runtime example behind a sleep: a slow model for the scale-out test.';
-  manifest.command = { ...manifest.command, argv: ['/bin/sh', '-c', `sleep ${INFERENCE_MS / 1000} && exec /usr/bin/python3 model.py "$0"`, '{dir}'] };
-  manifest.weightsSha256 = createHash('sha256').update(await readFile(join(folder, 'model.py'))).digest('hex');
-  await writeFile(join(folder, 'manifest.json'), JSON.stringify(manifest, null, 2));
-  return { dir, env: { ECHO_CLOUD_MODELS_DIR: dir, ECHO_CLOUD_MODEL: 'slow-stats@0.1.0' } };
-}
 
 /** Distinct bytes per clip from the phantom fixtures: a label in the MAT header's free text (bytes 80-115). */
 async function clipBytes(i: number): Promise<Buffer> {
@@ -54,7 +33,7 @@ async function clipBytes(i: number): Promise<Buffer> {
 
 test('API + two worker instances on S3/SQS/PostgreSQL: S3-event clips all done exactly once after one instance is SIGKILLed mid-job', async (t) => {
   // Short visibility so the killed instance's message comes back quickly; heartbeats keep live jobs hidden.
-  const model = await deploySlowModel();
+  const model = await deploySlowModel(INFERENCE_MS);
   const cloud = await startCloud({ maxReceives: 4, env: { ECHO_CLOUD_VISIBILITY_SECONDS: '3', ECHO_CLOUD_RETRY_BASE_SECONDS: '1', ...model.env } });
   const catalog = createPostgresCatalog(cloud.databaseUrl);
   const hosts: Awaited<ReturnType<typeof startHost>>[] = [];
