@@ -1,6 +1,6 @@
 /**
- * The transposes in plain JavaScript: tiled for any shape and channel count, and 4×4 bytes through 32-bit
- * words for grey frames whose sides are multiples of 4.
+ * The transposes in plain JavaScript: the fallback where the WebAssembly kernel cannot run (index.ts),
+ * and the path for RGB frames, whose channels are interleaved on the way.
  */
 
 export const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
