@@ -104,11 +104,15 @@ function nonFinite(v: number): number {
 export function columnMajorToFrame(values: ArrayLike<number>, layout: Layout, mapping: Mapping): Uint8Array | Uint16Array {
   const { height: h, width: w, channels: c } = layout;
   const perFrame = h * w * c;
-  const out = mapping.bits === 16 ? new Uint16Array(perFrame) : new Uint8Array(perFrame);
   if (mapping.rule === 'identity' && mapping.bits === 8 && values instanceof Uint8Array) {
-    transposeBytes(values, out as Uint8Array, h, w, c);
+    // Not zero-filled: the transpose writes every byte. Its own memory (never Node's shared pool), and a
+    // plain Uint8Array so that no Buffer semantics reach callers.
+    const slow = Buffer.allocUnsafeSlow(perFrame);
+    const out = new Uint8Array(slow.buffer, slow.byteOffset, perFrame);
+    transposeBytes(values, out, h, w, c);
     return out;
   }
+  const out = mapping.bits === 16 ? new Uint16Array(perFrame) : new Uint8Array(perFrame);
   const f = sampleFunction(mapping);
   let k = 0;
   for (let ch = 0; ch < c; ch++) {
