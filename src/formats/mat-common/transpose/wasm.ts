@@ -54,7 +54,7 @@ export function loadWasmTranspose(bytes: Uint8Array): PlaneTranspose | null {
         return false; // no memory for it now: the JS path needs none
       }
     }
-    // The copies in and out take 1.0 + 0.6 ms of the 4.1 ms for 48 frames of 600×800; most of the first
+    // The copies in and out take 1.0 + 0.6 ms of about 4.3 ms for 48 frames of 600×800; most of the first
     // is bringing the source in from memory, which the kernel would otherwise do itself. Reading the file
     // straight into the module's memory would save the rest of it, but tie the readers' buffers to this
     // module.
