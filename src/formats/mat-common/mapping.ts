@@ -1,5 +1,6 @@
 import { MX } from './classes.ts';
 import type { Layout } from './layout.ts';
+import { transposeBytes } from './transpose/index.ts';
 
 /**
  * How stored values become 8- or 16-bit samples (docs/formats.md), for both MAT readers. Round means
@@ -103,11 +104,15 @@ function nonFinite(v: number): number {
 export function columnMajorToFrame(values: ArrayLike<number>, layout: Layout, mapping: Mapping): Uint8Array | Uint16Array {
   const { height: h, width: w, channels: c } = layout;
   const perFrame = h * w * c;
-  const out = mapping.bits === 16 ? new Uint16Array(perFrame) : new Uint8Array(perFrame);
   if (mapping.rule === 'identity' && mapping.bits === 8 && values instanceof Uint8Array) {
-    transposeBytes(values, out as Uint8Array, h, w, c);
+    // Not zero-filled: the transpose writes every byte. Its own memory (never Node's shared pool), and a
+    // plain Uint8Array so that no Buffer semantics reach callers.
+    const slow = Buffer.allocUnsafeSlow(perFrame);
+    const out = new Uint8Array(slow.buffer, slow.byteOffset, perFrame);
+    transposeBytes(values, out, h, w, c);
     return out;
   }
+  const out = mapping.bits === 16 ? new Uint16Array(perFrame) : new Uint8Array(perFrame);
   const f = sampleFunction(mapping);
   let k = 0;
   for (let ch = 0; ch < c; ch++) {
@@ -117,70 +122,4 @@ export function columnMajorToFrame(values: ArrayLike<number>, layout: Layout, ma
     }
   }
   return out;
-}
-
-const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/** Square tiles for the byte transpose: small enough that a tile's rows stay in cache. */
-const TILE = 64;
-
-/**
- * The common case (uint8 cines) without a per-sample function call: column-major H×W per channel to
- * row-major interleaved. Grey frames whose height and width are multiples of 4 go 4×4 bytes at a time
- * through 32-bit words (`transposeWords`); anything else is copied tile by tile so that reads and writes
- * both stay within cache lines.
- */
-function transposeBytes(src: Uint8Array, out: Uint8Array, h: number, w: number, c: number): void {
-  if (LITTLE_ENDIAN_HOST && c === 1 && h % 4 === 0 && w % 4 === 0 && out.byteOffset % 4 === 0) {
-    // A word view needs a 4-byte aligned start: copy a misaligned frame once (far cheaper than bytewise).
-    transposeWords(src.byteOffset % 4 === 0 ? src : src.slice(0, h * w), out, h, w);
-    return;
-  }
-  const rowStride = w * c;
-  for (let ch = 0; ch < c; ch++) {
-    const plane = ch * h * w;
-    for (let col0 = 0; col0 < w; col0 += TILE) {
-      const col1 = Math.min(col0 + TILE, w);
-      for (let row0 = 0; row0 < h; row0 += TILE) {
-        const row1 = Math.min(row0 + TILE, h);
-        for (let col = col0; col < col1; col++) {
-          let k = plane + col * h + row0;
-          let o = row0 * rowStride + col * c + ch;
-          for (let row = row0; row < row1; row++, k++, o += rowStride) out[o] = src[k]!;
-        }
-      }
-    }
-  }
-}
-
-/**
- * Grey column-major H×W to row-major, H and W multiples of 4, both arrays 4-byte aligned. Each step reads
- * one word from each of 4 neighbouring columns (4 rows of each), transposes that 4×4 byte block in
- * registers, and writes one word to each of the 4 rows. The shifts assume a little-endian host (byte k
- * of a word in memory is bits 8k..8k+7); other hosts take the tiled path.
- */
-function transposeWords(src: Uint8Array, out: Uint8Array, h: number, w: number): void {
-  const s32 = new Uint32Array(src.buffer, src.byteOffset, (h * w) >> 2);
-  const o32 = new Uint32Array(out.buffer, out.byteOffset, (h * w) >> 2);
-  const hq = h >> 2; // words per column
-  const wq = w >> 2; // words per row
-  for (let cq = 0; cq < wq; cq++) {
-    let si = cq * h; // word index of column 4·cq, rows 0..3
-    let oi = cq; // word index of row 0, columns 4·cq..4·cq+3
-    for (let rq = 0; rq < hq; rq++, si++, oi += w) {
-      const a = s32[si]!;
-      const b = s32[si + hq]!;
-      const c = s32[si + 2 * hq]!;
-      const d = s32[si + 3 * hq]!;
-      // Interleave bytes of column pairs, then 16-bit halves of the pairs.
-      const ab02 = (a & 0x00ff00ff) | ((b & 0x00ff00ff) << 8);
-      const ab13 = ((a >>> 8) & 0x00ff00ff) | (b & 0xff00ff00);
-      const cd02 = (c & 0x00ff00ff) | ((d & 0x00ff00ff) << 8);
-      const cd13 = ((c >>> 8) & 0x00ff00ff) | (d & 0xff00ff00);
-      o32[oi] = (ab02 & 0xffff) | (cd02 << 16);
-      o32[oi + wq] = (ab13 & 0xffff) | (cd13 << 16);
-      o32[oi + 2 * wq] = (ab02 >>> 16) | (cd02 & 0xffff0000);
-      o32[oi + 3 * wq] = (ab13 >>> 16) | (cd13 & 0xffff0000);
-    }
-  }
 }

@@ -1,7 +1,7 @@
 /**
- * The uint8 column-major → row-major copy has a 32-bit word path (grey, sides multiples of 4) and a tiled
- * path (everything else): both must give exactly what the plain definition gives, wherever the frame
- * starts in its buffer.
+ * The uint8 column-major → row-major copy, as the readers call it (grey frames through the WebAssembly
+ * kernel, RGB through the tiled JS path; transpose.test.ts covers each path and shape on its own): it must
+ * give exactly what the plain definition gives, wherever the frame starts in its buffer.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -20,9 +20,9 @@ function expected(src: Uint8Array, h: number, w: number, c: number): Uint8Array 
 
 test('uint8 frames of every shape and alignment come out row-major, sample for sample', () => {
   const shapes: [number, number, 1 | 3][] = [
-    [4, 4, 1], [600, 800, 1], [112, 112, 1], [8, 12, 1], [68, 132, 1], // word path
-    [8, 10, 1], [10, 8, 1], [7, 9, 1], [1, 1, 1], [1, 5, 1], [130, 66, 1], // tiled path
-    [12, 16, 3], [5, 7, 3], [64, 72, 3],
+    [4, 4, 1], [600, 800, 1], [112, 112, 1], [8, 12, 1], [68, 132, 1], // sides multiples of 4
+    [8, 10, 1], [10, 8, 1], [7, 9, 1], [1, 1, 1], [1, 5, 1], [130, 66, 1], // other sides
+    [12, 16, 3], [5, 7, 3], [64, 72, 3], // RGB
   ];
   let seed = 12345;
   for (const [h, w, c] of shapes) {
