@@ -38,7 +38,7 @@ export async function serve(config: Config, options: { waitForWorkers?: boolean 
   const log = createLogger(config.logLevel, { role: config.role });
   // The data dir holds patient data and the admin token: owner-only.
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-  const catalog = createCatalog(config, (message) => log.warn(message));
+  const catalog = await createCatalog(config, (message) => log.warn(message));
   await catalog.migrate();
   const store = await createStore(config);
   const queue = await createQueue(config, (message) => log.warn(message));

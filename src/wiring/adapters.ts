@@ -1,11 +1,9 @@
-import { createPostgresCatalog } from '../adapters/catalog/postgres/create-postgres-catalog.ts';
 import { createSqliteCatalog } from '../adapters/catalog/sqlite/create-sqlite-catalog.ts';
 import { createSqliteQueue } from '../adapters/queue/sqlite/index.ts';
 import { createEncryptedObjectStore } from '../adapters/store/encrypted/encrypted-object-store.ts';
 import { firstPlainObject } from '../adapters/store/encrypted/migrate.ts';
-import { createSqsQueue, type ObjectEventSource } from '../adapters/queue/sqs/index.ts';
+import type { ObjectEventSource } from '../adapters/queue/sqs/index.ts';
 import { createFsObjectStore } from '../adapters/store/fs/fs-object-store.ts';
-import { createS3ObjectStore } from '../adapters/store/s3/s3-object-store.ts';
 import { type Config, urlPath } from '../config/load.ts';
 import { EchoError } from '../errors/catalogue.ts';
 import type { Catalog } from '../ports/catalog.ts';
@@ -15,21 +13,27 @@ import { hasKeyFile, loadKeyring } from '../security/master-key.ts';
 
 /**
  * The one place that turns validated config into adapters. Core code receives ports and never imports an
- * adapter; entry points (serve, worker, CLI) call these factories once.
+ * adapter; entry points (serve, worker, CLI) call these factories once. The cloud adapters (PostgreSQL,
+ * S3, SQS) are imported only when the config names them: the AWS SDK and pg would otherwise add ~6 MB to
+ * every embedded process's heap, which each full garbage collection marks again.
  */
-export function createCatalog(config: Config, onWarning?: (message: string) => void): Catalog {
+export async function createCatalog(config: Config, onWarning?: (message: string) => void): Promise<Catalog> {
   const scheme = new URL(config.databaseUrl).protocol;
   if (scheme === 'sqlite:') return createSqliteCatalog(urlPath(config.databaseUrl));
-  if (scheme === 'postgres:' || scheme === 'postgresql:') return createPostgresCatalog(config.databaseUrl, onWarning ? { onWarning } : {});
+  if (scheme === 'postgres:' || scheme === 'postgresql:') {
+    const { createPostgresCatalog } = await import('../adapters/catalog/postgres/create-postgres-catalog.ts');
+    return createPostgresCatalog(config.databaseUrl, onWarning ? { onWarning } : {});
+  }
   throw new EchoError('CONFIG_INVALID', `ECHO_CLOUD_DATABASE: unsupported scheme ${scheme} (accepted: sqlite:, postgres:)`);
 }
 
-export function createStore(config: Config): Promise<ObjectStore> {
+export async function createStore(config: Config): Promise<ObjectStore> {
   const scheme = new URL(config.storeUrl).protocol;
   if (scheme === 'file:') return config.encryption ? createEncryptedFsStore(config) : createPlainFsStore(config);
   if (scheme === 's3:') {
     const { bucket, prefix } = s3Location(config.storeUrl);
-    return Promise.resolve(createS3ObjectStore({ bucket, prefix, region: config.awsRegion, endpoint: config.awsEndpoint, kmsKeyId: config.kmsKeyId }));
+    const { createS3ObjectStore } = await import('../adapters/store/s3/s3-object-store.ts');
+    return createS3ObjectStore({ bucket, prefix, region: config.awsRegion, endpoint: config.awsEndpoint, kmsKeyId: config.kmsKeyId });
   }
   throw new EchoError('CONFIG_INVALID', `ECHO_CLOUD_STORE: unsupported scheme ${scheme} (accepted: file:, s3:)`);
 }
@@ -40,7 +44,7 @@ export function s3Location(storeUrl: string): ObjectEventSource {
   return { bucket: url.hostname, prefix: urlPath(storeUrl).replace(/^\/+|\/+$/g, '') };
 }
 
-export function createQueue(config: Config, onWarning?: (message: string) => void): Promise<JobQueue> {
+export async function createQueue(config: Config, onWarning?: (message: string) => void): Promise<JobQueue> {
   const scheme = new URL(config.queueUrl).protocol;
   if (scheme === 'sqlite:') {
     return createSqliteQueue({ path: urlPath(config.queueUrl), maxReceives: config.maxReceives, defaultVisibilitySeconds: config.visibilitySeconds });
@@ -52,6 +56,7 @@ export function createQueue(config: Config, onWarning?: (message: string) => voi
       throw new EchoError('CONFIG_INVALID', `ECHO_CLOUD_QUEUE=${config.queueUrl}: expected sqs://<queue name> (1-80 letters, digits, - and _; standard queues only)`);
     }
     const objectEvents = new URL(config.storeUrl).protocol === 's3:' ? s3Location(config.storeUrl) : null;
+    const { createSqsQueue } = await import('../adapters/queue/sqs/index.ts');
     return createSqsQueue({ queue, maxReceives: config.maxReceives, region: config.awsRegion, endpoint: config.awsEndpoint, objectEvents, onWarning });
   }
   throw new EchoError('CONFIG_INVALID', `ECHO_CLOUD_QUEUE: unsupported scheme ${scheme} (accepted: sqlite:, sqs:)`);

@@ -18,7 +18,7 @@ import { startWorkerLoop } from './worker-loop.ts';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel, { role: 'worker', worker: process.env.ECHO_CLOUD_WORKER_INDEX ?? '0' });
-  const catalog = createCatalog(config, (message) => log.warn(message));
+  const catalog = await createCatalog(config, (message) => log.warn(message));
   const store = await createStore(config);
   const queue = await createQueue(config, (message) => log.warn(message));
   const session = await openModelSession(config, await activeModel(config));

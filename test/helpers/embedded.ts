@@ -27,7 +27,7 @@ export async function openEmbedded(env: Record<string, string> = {}): Promise<Em
   const dir = await mkdtemp(join(tmpdir(), 'echo-embedded-'));
   const fullEnv = { ECHO_CLOUD_DATA_DIR: dir, ECHO_CLOUD_LOG_LEVEL: 'silent', ...env };
   const config = loadConfig(fullEnv);
-  const catalog = createCatalog(config);
+  const catalog = await createCatalog(config);
   await catalog.migrate();
   await catalog.ensureProject(DEFAULT_PROJECT.id, DEFAULT_PROJECT.name);
   const store = await createStore(config);

@@ -21,7 +21,7 @@ function parseSince(since: string | undefined): number | undefined {
 export async function auditCommand(sub: string | undefined, config: Config, flags: { since?: string | undefined; json: boolean }): Promise<number> {
   if (sub !== 'verify' && sub !== 'export') throw new EchoError('BAD_REQUEST', `audit ${sub ?? ''}: unknown subcommand; accepted: verify, export`);
   const since = parseSince(flags.since);
-  const catalog = createCatalog(config);
+  const catalog = await createCatalog(config);
   try {
     await catalog.migrate();
     if (sub === 'export') {

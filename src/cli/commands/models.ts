@@ -134,7 +134,7 @@ async function backfillCommand(config: Config, flags: ModelsFlags, refText: stri
     if (!Number.isFinite(since)) throw new EchoError('BAD_REQUEST', `--since ${JSON.stringify(flags.since)}: expected a date such as 2026-11-01 or 2026-11-01T12:00:00Z`);
   }
   const model = await modelDirectory(config).resolve(ref);
-  const catalog = createCatalog(config);
+  const catalog = await createCatalog(config);
   try {
     await catalog.migrate();
     const queue = await createQueue(config);

@@ -17,7 +17,7 @@ export async function withSecurityContext<T>(
   fn: (ctx: { catalog: Catalog; record: (e: Omit<AuditEvent, 'actor' | 'ip' | 'outcome'>) => Promise<void> }) => Promise<T>,
 ): Promise<T> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-  const catalog = createCatalog(config);
+  const catalog = await createCatalog(config);
   try {
     await catalog.migrate();
     await catalog.ensureProject(DEFAULT_PROJECT.id, DEFAULT_PROJECT.name);

@@ -34,6 +34,6 @@ test('spot and protection default off; the metadata endpoint defaults to the EC2
 });
 
 test('a bad bucket or queue name is CONFIG_INVALID before any request', async () => {
-  assert.throws(() => createStore(loadConfig({ ...base, ECHO_CLOUD_STORE: 's3://Bad_Bucket/x' })), { code: 'CONFIG_INVALID' });
-  assert.throws(() => createQueue(loadConfig({ ...base, ECHO_CLOUD_QUEUE: 'sqs://bad.name' })), { code: 'CONFIG_INVALID', message: /sqs:\/\/<queue name>/ });
+  await assert.rejects(createStore(loadConfig({ ...base, ECHO_CLOUD_STORE: 's3://Bad_Bucket/x' })), { code: 'CONFIG_INVALID' });
+  await assert.rejects(createQueue(loadConfig({ ...base, ECHO_CLOUD_QUEUE: 'sqs://bad.name' })), { code: 'CONFIG_INVALID', message: /sqs:\/\/<queue name>/ });
 });
