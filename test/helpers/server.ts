@@ -113,13 +113,13 @@ export async function uploadBytes(server: TestServer, name: string, bytes: Uint8
 }
 
 /** Polls a clip until it leaves queued/processing (or the timeout). */
-export async function waitForClip(server: TestServer, id: string, timeoutMs = 60_000): Promise<{ status: string; error?: { code: string; message: string } | null; [k: string]: unknown }> {
+export async function waitForClip(server: TestServer, id: string, timeoutMs = 60_000, intervalMs = 50): Promise<{ status: string; error?: { code: string; message: string } | null; [k: string]: unknown }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await server.fetch(`/v1/clips/${id}`);
     const clip = (await res.json()) as { status: string };
     if (clip.status === 'done' || clip.status === 'failed') return clip;
     if (Date.now() > deadline) throw new Error(`clip ${id} still ${clip.status} after ${timeoutMs} ms\n${server.output()}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
