@@ -107,6 +107,16 @@ export function startWorkerLoop(queue: JobQueue, catalog: Catalog, deps: Process
       }
       if (found === null) return;
       inputPath = found.inputPath;
+      // Two messages for one job (S3 delivers an event at least once): the held one carries it to its end
+      // or back to the queue, so this copy is redundant. Checked and claimed in one synchronous step.
+      const jobId = found.body.jobId;
+      if ([...held].some((h) => h !== slot && h.job?.jobId === jobId)) {
+        const reason = `job ${jobId} of clip ${found.body.clipId} is already running in this worker`;
+        if (isObjectCreated(message.body)) log.info({ key: message.body.key, reason }, 'object event skipped');
+        else log.info({ jobId, reason }, 'duplicate job message skipped');
+        await queue.delete(message.receipt);
+        return;
+      }
       slot.job = found.body;
       await run(message, found.body, heartbeat, slot, inputPath);
     } finally {
