@@ -42,3 +42,31 @@ test('jobs start and finish while another process writes the same SQLite catalog
     await cleanup();
   }
 });
+
+test('processes that open one fresh SQLite catalog at the same moment all migrate it, none fails with "already exists"', async () => {
+  const { dir, cleanup } = await tempDir();
+  const file = join(dir, 'catalog.sqlite');
+  const module = join(ROOT, 'src/adapters/catalog/sqlite/create-sqlite-catalog.ts');
+  const code = `import { createSqliteCatalog } from ${JSON.stringify(module)}; const c = createSqliteCatalog(${JSON.stringify(file)}); await c.migrate(); await c.close();`;
+  try {
+    // Six at once failed 1 to 3 of them before migrations ran in an immediate transaction.
+    const runs = await Promise.all(
+      Array.from(
+        { length: 6 },
+        () =>
+          new Promise<string>((resolve) => {
+            const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'ignore', 'pipe'] });
+            let err = '';
+            child.stderr.on('data', (d) => (err += d));
+            child.on('exit', (status) => resolve(status === 0 ? '' : `exit ${status}: ${err.trim().split('\n').slice(0, 4).join(' | ')}`));
+          }),
+      ),
+    );
+    assert.deepEqual(runs.filter((r) => r !== ''), []);
+    const catalog = createSqliteCatalog(file);
+    await catalog.ensureProject('p', 'p'); // the schema is complete and usable
+    await catalog.close();
+  } finally {
+    await cleanup();
+  }
+});

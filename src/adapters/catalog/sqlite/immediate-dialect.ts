@@ -1,4 +1,4 @@
-import { CompiledQuery, type DatabaseConnection, type Driver, SqliteDialect, type SqliteDialectConfig, SqliteDriver } from 'kysely';
+import { CompiledQuery, type DatabaseConnection, type DialectAdapter, type Driver, SqliteAdapter, SqliteDialect, type SqliteDialectConfig, SqliteDriver } from 'kysely';
 
 /**
  * Kysely's SQLite dialect with write transactions that take SQLite's write lock when they begin
@@ -6,6 +6,11 @@ import { CompiledQuery, type DatabaseConnection, type Driver, SqliteDialect, typ
  * processes: a deferred transaction that has read and then tries to write after another process committed
  * fails at once with "database is locked" (SQLITE_BUSY, which busy_timeout does not retry, since waiting
  * could deadlock); an immediate one waits its turn under busy_timeout instead.
+ *
+ * Migrations run in one such transaction too (SQLite's DDL is transactional; Kysely's SQLite adapter
+ * does not say so, and then runs them with no lock at all): processes that open a fresh catalog at the same
+ * moment (CLI commands, the API and its workers) take turns, and the later ones find the migrations done
+ * instead of failing with "table already exists".
  */
 export class ImmediateSqliteDialect extends SqliteDialect {
   #config: SqliteDialectConfig;
@@ -17,6 +22,16 @@ export class ImmediateSqliteDialect extends SqliteDialect {
 
   override createDriver(): Driver {
     return new ImmediateSqliteDriver(this.#config);
+  }
+
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
+}
+
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
   }
 }
 
