@@ -205,10 +205,6 @@ export function startSupervisor(options: SupervisorOptions) {
         ),
       );
     },
-    /** Workers holding a job now. */
-    busy(): number {
-      return slots.filter((s) => s.jobs.size > 0).length;
-    },
     /** SIGTERM to every worker; each finishes or releases its job; SIGKILL after the grace period. */
     async stop(): Promise<void> {
       stopping = true;

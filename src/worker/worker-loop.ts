@@ -100,9 +100,7 @@ export function startWorkerLoop(queue: JobQueue, catalog: Catalog, deps: Process
       } catch (err) {
         const delay = retryDelaySeconds(message.receiveCount, options.retryBaseSeconds);
         log.warn({ err: toEchoError(err).toJSON(), retryInSeconds: delay }, 'registering an object failed; will retry');
-        clearInterval(heartbeat);
-        await slot.extending;
-        if (!slot.released) await queue.release(message.receipt, delay).catch(() => {});
+        await giveBack(slot, delay);
         return;
       }
       if (found === null) return;
@@ -118,14 +116,24 @@ export function startWorkerLoop(queue: JobQueue, catalog: Catalog, deps: Process
         return;
       }
       slot.job = found.body;
-      await run(message, found.body, heartbeat, slot, inputPath);
+      await run(slot, found.body, inputPath);
     } finally {
       clearInterval(heartbeat);
       if (inputPath) await rm(inputPath, { force: true }).catch(() => {});
     }
   }
 
-  async function run(message: ReceivedMessage, body: JobBody, heartbeat: NodeJS.Timeout, slot: Held, inputPath?: string): Promise<void> {
+  /** Stops the heartbeat and hands the message back after `delay` s (its job back to `queued` first), unless already released. */
+  async function giveBack(slot: Held, delay: number, jobId?: string): Promise<void> {
+    clearInterval(slot.heartbeat);
+    await slot.extending;
+    if (slot.released) return;
+    if (jobId) await catalog.requeueJob(jobId, Date.now()).catch(() => {});
+    await queue.release(slot.message.receipt, delay).catch(() => {});
+  }
+
+  async function run(slot: Held, body: JobBody, inputPath?: string): Promise<void> {
+    const { message } = slot;
     const jlog = log.child({ jobId: body.jobId, clipId: body.clipId, receiveCount: message.receiveCount });
     send({ type: 'job-start', jobId: body.jobId, clipId: body.clipId, receipt: message.receipt, receiveCount: message.receiveCount, at: Date.now() });
     jlog.debug('job started');
@@ -141,17 +149,12 @@ export function startWorkerLoop(queue: JobQueue, catalog: Catalog, deps: Process
       } else {
         const delay = retryDelaySeconds(message.receiveCount, options.retryBaseSeconds);
         jlog.warn({ err: e.toJSON(), retryInSeconds: delay }, 'job failed; will retry');
-        clearInterval(heartbeat);
-        await slot.extending;
-        if (!slot.released) {
-          await catalog.requeueJob(body.jobId, Date.now()).catch(() => {});
-          await queue.release(message.receipt, delay).catch(() => {});
-        }
+        await giveBack(slot, delay, body.jobId);
         send({ type: 'job-end', jobId: body.jobId, status: 'retry' });
         return;
       }
     } finally {
-      clearInterval(heartbeat);
+      clearInterval(slot.heartbeat);
     }
     // After an interrupt the message was handed back: its next holder acknowledges it (the result is kept).
     if (!slot.released) await queue.delete(message.receipt);
@@ -184,15 +187,7 @@ export function startWorkerLoop(queue: JobQueue, catalog: Catalog, deps: Process
           continue;
         }
         log.debug({ messageId: message.id, receiveCount: message.receiveCount }, 'message received');
-        let markRead = (): void => {};
-        const inputRead = new Promise<void>((resolve) => {
-          markRead = resolve;
-        });
-        const slot: Held = { message, job: null, done: Promise.resolve(), inputRead, read: false, markRead: () => {}, released: false };
-        slot.markRead = () => {
-          slot.read = true;
-          markRead();
-        };
+        const slot = newSlot(message);
         held.add(slot);
         slot.done = handle(message, slot)
           .catch((err) => log.error({ err: toEchoError(err).toJSON(), messageId: message.id }, 'job handling failed'))
@@ -245,9 +240,25 @@ export function startWorkerLoop(queue: JobQueue, catalog: Catalog, deps: Process
       receiving.abort();
       await releaseHeld('interrupted; released the job for another worker at once');
     },
-    /** True while a message is held. */
-    busy(): boolean {
-      return held.size > 0;
-    },
   };
+}
+
+function newSlot(message: ReceivedMessage): Held {
+  let resolve = (): void => {};
+  const inputRead = new Promise<void>((r) => {
+    resolve = r;
+  });
+  const slot: Held = {
+    message,
+    job: null,
+    done: Promise.resolve(),
+    inputRead,
+    read: false,
+    markRead: () => {
+      slot.read = true;
+      resolve();
+    },
+    released: false,
+  };
+  return slot;
 }
