@@ -47,8 +47,10 @@ export async function serve(config: Config, options: { waitForWorkers?: boolean 
   const metrics = createMetrics(queue, catalog);
 
   let supervisor: Supervisor | null = null;
-  const lifecycle = config.role !== 'api' && config.workers > 0 ? startInstanceLifecycle(config, log) : null;
+  let lifecycle: Awaited<ReturnType<typeof startInstanceLifecycle>> = null;
   if (config.role !== 'api' && config.workers > 0) {
+    const life = await startInstanceLifecycle(config, log);
+    lifecycle = life;
     supervisor = startSupervisor({
       count: config.workers,
       entry: WORKER_ENTRY,
@@ -61,9 +63,9 @@ export async function serve(config: Config, options: { waitForWorkers?: boolean 
       log,
       onJobEnd: (m) => metrics.jobFinished(m.status, m.timings),
       workRoot: join(config.dataDir, 'work'),
-      onBusyChange: lifecycle ? (busy) => lifecycle.onBusyChange(busy) : undefined,
+      onBusyChange: life ? (busy) => life.onBusyChange(busy) : undefined,
     });
-    lifecycle?.attach(supervisor);
+    life?.attach(supervisor);
     if (options.waitForWorkers !== false) await supervisor.ready();
   }
 

@@ -3,7 +3,6 @@ import type { Config } from '../../config/load.ts';
 import { EchoError, toEchoError } from '../../errors/catalogue.ts';
 import type { Supervisor } from '../supervisor.ts';
 import { createImds } from './imds.ts';
-import { createScaleInProtection } from './scale-in-protection.ts';
 import { type SpotNotice, startSpotWatcher } from './spot-watcher.ts';
 
 /**
@@ -12,12 +11,13 @@ import { type SpotNotice, startSpotWatcher } from './spot-watcher.ts';
  * - rebalance recommendation → every worker stops receiving and finishes its job (graceful drain);
  * - scale-in protection on while any worker holds a job, off when all are idle (and after a notice).
  * The model stays loaded in each worker process across jobs; nothing here reloads it.
+ * The Auto Scaling SDK is imported only when scale-in protection is on (as the wiring does for S3 and SQS).
  */
-export function startInstanceLifecycle(config: Config, log: Logger) {
+export async function startInstanceLifecycle(config: Config, log: Logger) {
   if (!config.spot && !config.scaleInProtection) return null;
   const imds = createImds(config.imdsEndpoint);
   const protection = config.scaleInProtection
-    ? createScaleInProtection({
+    ? (await import('./scale-in-protection.ts')).createScaleInProtection({
         instanceId: async () => {
           const id = await imds.get('/latest/meta-data/instance-id');
           if (!id) throw new EchoError('CONFIG_INVALID', 'instance metadata has no instance-id: scale-in protection needs to run on EC2');
