@@ -1,26 +1,20 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { EchoError } from '../../errors/catalogue.ts';
 import { stem } from '../../ingest/file-names.ts';
 import { ingestUpload } from '../../ingest/ingest-upload.ts';
 import { compareVersions } from '../../models/registry.ts';
 import type { Clip, ClipStatus, Result } from '../../ports/catalog.ts';
-import type { Principal } from '../../security/tokens.ts';
 import { randomId } from '../../util/ids.ts';
 import type { AppDeps } from '../build-app.ts';
 import { errorResponses } from '../schemas.ts';
 import { multipartError } from '../multipart-error.ts';
+import { clipIdParams, ownClip, principal } from './caller.ts';
 
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[a-z]+_[a-z0-9]{8,40}$' } } } as const;
 const security = [{ bearer: [] }];
 const modelQuery = {
   type: 'object',
   properties: { model: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}(@\\d+\\.\\d+\\.\\d+)?$', description: 'name or name@version of a model run on the clip' } },
 } as const;
-
-function principal(request: FastifyRequest): Principal {
-  if (!request.principal) throw new EchoError('UNAUTHORIZED', 'a valid bearer token is required');
-  return request.principal;
-}
 
 export function clipView(clip: Clip, result: Result | null, extra: Record<string, unknown> = {}) {
   return {
@@ -45,12 +39,6 @@ export function clipView(clip: Clip, result: Result | null, extra: Record<string
 /** The clip routes of docs/contracts.md. They parse, check the caller's project, and delegate. */
 export const clipRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps }) => {
   const { catalog, store } = deps;
-
-  async function ownClip(request: FastifyRequest<{ Params: { id: string } }>): Promise<Clip> {
-    const clip = await catalog.getClip(request.params.id, principal(request).projectId);
-    if (!clip) throw new EchoError('NOT_FOUND', `no clip ${request.params.id}`);
-    return clip;
-  }
 
   /**
    * The clip's result, or with `?model=name` / `?model=name@version` the result of that model on the clip
@@ -179,9 +167,9 @@ export const clipRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { d
 
   app.get<{ Params: { id: string } }>(
     '/clips/:id',
-    { config: { role: 'viewer', audit: 'clip.get' }, schema: { summary: 'A clip and its status', security, params: idParams, response: { 200: { $ref: 'Clip#' }, ...errorResponses } } },
+    { config: { role: 'viewer', audit: 'clip.get' }, schema: { summary: 'A clip and its status', security, params: clipIdParams, response: { 200: { $ref: 'Clip#' }, ...errorResponses } } },
     async (request) => {
-      const clip = await ownClip(request);
+      const clip = await ownClip(catalog, request);
       return clipView(clip, clip.resultId ? await catalog.getResult(clip.resultId) : null);
     },
   );
@@ -193,13 +181,13 @@ export const clipRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { d
       schema: {
         summary: 'The result document of a done clip; `?model=name[@version]` for the result of another model run on it (shadow rule, backfill)',
         security,
-        params: idParams,
+        params: clipIdParams,
         querystring: modelQuery,
         response: { 200: { $ref: 'ResultDocument#' }, 409: { $ref: 'Error#' }, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const result = await doneResult(await ownClip(request), (request.query as { model?: string }).model);
+      const result = await doneResult(await ownClip(catalog, request), (request.query as { model?: string }).model);
       reply.header('content-type', 'application/json; charset=utf-8');
       return reply.send(await store.get(result.documentKey));
     },
@@ -212,14 +200,14 @@ export const clipRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { d
       schema: {
         summary: 'The seed-compatible CSV of a done clip (filename,predicted view,predicted quality,prediction std); `?model=` as for the result',
         security,
-        params: idParams,
+        params: clipIdParams,
         querystring: modelQuery,
         produces: ['text/csv'],
         response: { 409: { $ref: 'Error#' }, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const clip = await ownClip(request);
+      const clip = await ownClip(catalog, request);
       const result = await doneResult(clip, (request.query as { model?: string }).model);
       reply.header('content-type', 'text/csv; charset=utf-8');
       reply.header('content-disposition', `attachment; filename="${stem(clip.name).replace(/[^\w.-]/g, '_')}.csv"`);
@@ -229,9 +217,9 @@ export const clipRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { d
 
   app.post<{ Params: { id: string } }>(
     '/clips/:id/retry',
-    { config: { role: 'uploader', audit: 'clip.retry' }, schema: { summary: 'Queue a failed clip again', security, params: idParams, response: { 202: { $ref: 'Clip#' }, 409: { $ref: 'Error#' }, ...errorResponses } } },
+    { config: { role: 'uploader', audit: 'clip.retry' }, schema: { summary: 'Queue a failed clip again', security, params: clipIdParams, response: { 202: { $ref: 'Clip#' }, 409: { $ref: 'Error#' }, ...errorResponses } } },
     async (request, reply) => {
-      const clip = await ownClip(request);
+      const clip = await ownClip(catalog, request);
       if (clip.status !== 'failed') throw new EchoError('NOT_READY', `clip ${clip.id} is ${clip.status}; only failed clips can be retried`);
       // Retry with the model the clip failed on (its latest primary job), not whatever is active now.
       const failed = (await catalog.listJobs(clip.id)).filter((j) => j.primary).at(-1);

@@ -1,10 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsync } from 'fastify';
-import { EchoError } from '../../errors/catalogue.ts';
 import type { AppDeps } from '../build-app.ts';
 import { createClipWatcher } from '../clip-events.ts';
 import { errorResponses } from '../schemas.ts';
 import { clipView } from './clips.ts';
+import { principal } from './caller.ts';
 
 /** How often the catalog is compared for changes (ms), and how often an idle stream gets a comment. */
 export const POLL_MS = 250;
@@ -38,10 +38,9 @@ export const eventRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { 
       },
     },
     async (request, reply) => {
-      const principal = request.principal;
-      if (!principal) throw new EchoError('UNAUTHORIZED', 'a valid bearer token is required');
+      const caller = principal(request);
       // A hijacked reply skips the onSend hook that audits every other route: record the subscription here.
-      await deps.audit.record({ actor: principal.tokenId, projectId: principal.projectId, action: 'clip.events', object: null, ip: request.ip, outcome: 200, detail: 'stream opened' });
+      await deps.audit.record({ actor: caller.tokenId, projectId: caller.projectId, action: 'clip.events', object: null, ip: request.ip, outcome: 200, detail: 'stream opened' });
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -54,7 +53,7 @@ export const eventRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { 
       open.add(res);
       const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
-      const unsubscribe = watcher.subscribe(principal.projectId, {
+      const unsubscribe = watcher.subscribe(caller.projectId, {
         ready: () => send('ready', { at: new Date().toISOString() }),
         change: (clip) => {
           void (async () => {

@@ -1,12 +1,10 @@
 import { join } from 'node:path';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { createFrameCache } from '../../derived/frame-cache.ts';
-import { EchoError } from '../../errors/catalogue.ts';
-import type { Clip } from '../../ports/catalog.ts';
 import type { AppDeps } from '../build-app.ts';
 import { errorResponses } from '../schemas.ts';
+import { clipIdParams, ownClip } from './caller.ts';
 
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[a-z]+_[a-z0-9]{8,40}$' } } } as const;
 const security = [{ bearer: [] }];
 
 const regionSchema = {
@@ -53,13 +51,6 @@ export const frameRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { 
   // The same scratch area and decode cap as uploads (data/work/frames beside data/work/uploads).
   const cache = createFrameCache({ store: deps.store, workDir: join(deps.ingest.spoolDir, '..', 'frames'), maxDecodedBytes: deps.ingest.maxUnzippedBytes });
 
-  async function ownClip(request: FastifyRequest<{ Params: { id: string } }>): Promise<Clip> {
-    if (!request.principal) throw new EchoError('UNAUTHORIZED', 'a valid bearer token is required');
-    const clip = await deps.catalog.getClip(request.params.id, request.principal.projectId);
-    if (!clip) throw new EchoError('NOT_FOUND', `no clip ${request.params.id}`);
-    return clip;
-  }
-
   app.get<{ Params: { id: string } }>(
     '/clips/:id/frames.json',
     {
@@ -67,12 +58,12 @@ export const frameRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { 
       schema: {
         summary: 'Index of the clip’s frame pack (rendered on first request, then cached): fps, frame count, sizes, byte offsets, sector',
         security,
-        params: idParams,
+        params: clipIdParams,
         response: { 200: framesIndexSchema, 422: { $ref: 'Error#' }, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const index = await cache.index(await ownClip(request));
+      const index = await cache.index(await ownClip(deps.catalog, request));
       reply.header('cache-control', 'private, max-age=3600');
       return index;
     },
@@ -85,13 +76,13 @@ export const frameRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { 
       schema: {
         summary: 'The clip’s frames as concatenated JPEGs (split them with the offsets of frames.json)',
         security,
-        params: idParams,
+        params: clipIdParams,
         produces: ['application/octet-stream'],
         response: { 422: { $ref: 'Error#' }, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const clip = await ownClip(request);
+      const clip = await ownClip(deps.catalog, request);
       const index = await cache.index(clip);
       reply.header('content-type', 'application/octet-stream');
       reply.header('content-length', String(index.offsets[index.offsets.length - 1]));

@@ -1,13 +1,12 @@
-import type { FastifyBaseLogger, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import { EchoError } from '../../errors/catalogue.ts';
 import { checkDeclaredUpload } from '../../ingest/declared-upload.ts';
 import { presignedInputKey } from '../../ingest/presigned-keys.ts';
-import type { Clip } from '../../ports/catalog.ts';
 import type { ObjectStore } from '../../ports/object-store.ts';
-import type { Principal } from '../../security/tokens.ts';
 import { randomId } from '../../util/ids.ts';
 import type { AppDeps } from '../build-app.ts';
 import { errorResponses } from '../schemas.ts';
+import { clipIdParams, ownClip, principal } from './caller.ts';
 
 /** How long a presigned PUT may be started (S3 checks the expiry when the request begins, not when it ends). */
 export const PRESIGN_PUT_SECONDS = 15 * 60;
@@ -17,7 +16,6 @@ export const PRESIGN_GET_SECONDS = 5 * 60;
 const UPLOAD_CONTENT_TYPE = 'application/octet-stream';
 
 const security = [{ bearer: [] }];
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[a-z]+_[a-z0-9]{8,40}$' } } } as const;
 
 const presignedUploadSchema = {
   type: 'object',
@@ -34,11 +32,6 @@ const presignedUploadSchema = {
     study_id: { type: ['string', 'null'] },
   },
 } as const;
-
-function caller(request: FastifyRequest): Principal {
-  if (!request.principal) throw new EchoError('UNAUTHORIZED', 'a valid bearer token is required');
-  return request.principal;
-}
 
 /** `attachment` with the clip's name: an ASCII fallback and the exact name (RFC 6266). */
 function disposition(name: string): string {
@@ -90,7 +83,7 @@ export const presignRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, 
       },
     },
     async (request, reply) => {
-      const p = caller(request);
+      const p = principal(request);
       if (!store.presignPut) {
         throw new EchoError('NOT_SUPPORTED', 'this server’s store cannot sign upload URLs (the embedded store); upload through the API instead: POST /v1/clips (multipart) or a resumable session at POST /v1/uploads');
       }
@@ -127,7 +120,7 @@ export const presignRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, 
         summary:
           'The original input file of a clip (as stored: de-identified when that is on). On S3: a 302 redirect to a short-lived presigned URL (`?link=true`: that URL as JSON instead); on the embedded store the bytes are streamed through the API',
         security,
-        params: idParams,
+        params: clipIdParams,
         querystring: { type: 'object', properties: { link: { type: 'boolean', description: 'Answer the presigned URL as JSON instead of redirecting (S3 only)' } } },
         produces: ['application/octet-stream'],
         response: {
@@ -139,8 +132,7 @@ export const presignRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, 
       },
     },
     async (request, reply) => {
-      const clip: Clip | null = await catalog.getClip(request.params.id, caller(request).projectId);
-      if (!clip) throw new EchoError('NOT_FOUND', `no clip ${request.params.id}`);
+      const clip = await ownClip(catalog, request);
       reply.header('cache-control', 'no-store');
       if (store.presignGet) {
         const signed = await store.presignGet(clip.inputKey, { expiresInSeconds: PRESIGN_GET_SECONDS, downloadName: clip.name });

@@ -1,9 +1,8 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { EchoError } from '../../errors/catalogue.ts';
+import type { FastifyPluginAsync } from 'fastify';
 import { issueToken, listTokenInfo, MAX_TOKEN_DAYS, revokeProjectToken } from '../../security/token-service.ts';
-import type { Principal } from '../../security/tokens.ts';
 import type { AppDeps } from '../build-app.ts';
 import { errorResponses } from '../schemas.ts';
+import { principal } from './caller.ts';
 
 const security = [{ bearer: [] }];
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^tok_[a-z0-9]{8,40}$' } } } as const;
@@ -20,11 +19,6 @@ const tokenInfo = {
     revoked_at: { type: ['string', 'null'], format: 'date-time' },
   },
 } as const;
-
-function principal(request: FastifyRequest): Principal {
-  if (!request.principal) throw new EchoError('UNAUTHORIZED', 'a valid bearer token is required');
-  return request.principal;
-}
 
 /** API tokens of the caller's project (admin role): list, issue (shown once), revoke. */
 export const tokenRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps }) => {

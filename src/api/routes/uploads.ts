@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { type Readable, Stream } from 'node:stream';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { EchoError } from '../../errors/catalogue.ts';
 import { ingestUpload } from '../../ingest/ingest-upload.ts';
 import { createUploadSessions } from '../../ingest/upload-sessions.ts';
-import type { Principal } from '../../security/tokens.ts';
 import type { AppDeps } from '../build-app.ts';
 import { errorResponses } from '../schemas.ts';
 import { clipView } from './clips.ts';
+import { principal } from './caller.ts';
 
 /** Largest chunk one PUT may carry, and how long an untouched session is kept. */
 export const MAX_CHUNK_BYTES = 16 * 1024 * 1024;
@@ -27,13 +27,6 @@ const sessionSchema = {
     study: { type: ['string', 'null'] },
   },
 } as const;
-
-/** The caller; the access-control hook has already checked each route's declared role (uploader). */
-function writer(request: FastifyRequest): Principal {
-  const p = request.principal;
-  if (!p) throw new EchoError('UNAUTHORIZED', 'a valid bearer token is required');
-  return p;
-}
 
 /**
  * Resumable uploads for large files: create a session, PUT chunks in order (`Upload-Offset` header =
@@ -75,7 +68,7 @@ export const uploadRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, {
       },
     },
     async (request, reply) => {
-      const p = writer(request);
+      const p = principal(request);
       const body = request.body as { name: string; size: number; study?: string };
       const s = await sessions.create({ projectId: p.projectId, name: body.name, size: body.size, study: body.study ?? null });
       reply.status(201);
@@ -86,7 +79,7 @@ export const uploadRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, {
   app.get<{ Params: { id: string } }>(
     '/uploads/:id',
     { config: { role: 'uploader', audit: 'upload.status' }, schema: { summary: 'A resumable upload: how many bytes arrived (resume from `offset`)', security, params: idParams, response: { 200: sessionSchema, ...errorResponses } } },
-    async (request) => view(await sessions.status(request.params.id, writer(request).projectId)),
+    async (request) => view(await sessions.status(request.params.id, principal(request).projectId)),
   );
 
   app.put<{ Params: { id: string } }>(
@@ -103,7 +96,7 @@ export const uploadRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, {
       },
     },
     async (request) => {
-      const p = writer(request);
+      const p = principal(request);
       const body = request.body as Readable | undefined;
       if (!(body instanceof Stream)) {
         // No body reached the octet-stream parser (an empty request, or one another parser read as text
@@ -134,7 +127,7 @@ export const uploadRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, {
       },
     },
     async (request, reply) => {
-      const p = writer(request);
+      const p = principal(request);
       const outcome = await sessions.complete(request.params.id, p.projectId, (s, body) =>
         ingestUpload(deps.ingest, { name: s.name, body, source: 'http', projectId: p.projectId, study: s.study }),
       );
@@ -154,7 +147,7 @@ export const uploadRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, {
     '/uploads/:id',
     { config: { role: 'uploader', audit: 'upload.cancel' }, schema: { summary: 'Abandon a resumable upload and drop its bytes', security, params: idParams, response: { 204: { type: 'null' }, ...errorResponses } } },
     async (request, reply) => {
-      await sessions.cancel(request.params.id, writer(request).projectId);
+      await sessions.cancel(request.params.id, principal(request).projectId);
       reply.status(204);
     },
   );
