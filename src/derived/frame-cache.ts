@@ -1,19 +1,12 @@
-/**
- * The viewer's frame packs in the object store, rendered once per clip:
- * `derived/<clip id>/frames.jpgs` (the JPEGs) and `derived/<clip id>/frames.json` (their index), written in
- * that order so that an index in the store always has its pack. Concurrent requests for the same clip in
- * one process share one rendering; two API processes may both render, and the atomic puts make that harmless.
- */
-import { createWriteStream } from 'node:fs';
+
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { openCine } from '../formats/open-cine.ts';
 import type { Clip } from '../ports/catalog.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import { randomId } from '../util/ids.ts';
-import { readObject } from '../util/read-object.ts';
+import { readObject, spoolObject } from '../util/read-object.ts';
 import { type FramesIndex, renderFramePack } from './frame-pack.ts';
 
 export const DERIVED_PREFIX = 'derived/';
@@ -58,7 +51,7 @@ export function createFrameCache(deps: FrameCacheDeps) {
       let path = (await deps.store.localPath?.(clip.inputKey)) ?? null;
       if (!path) {
         path = join(dir, 'input');
-        await pipeline(await deps.store.get(clip.inputKey), createWriteStream(path));
+        await spoolObject(deps.store, clip.inputKey, path);
       }
       const cine = await openCine(path, { name: clip.name, limits: { maxDecodedBytes: deps.maxDecodedBytes } });
       try {

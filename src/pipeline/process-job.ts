@@ -1,15 +1,13 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createWriteStream } from 'node:fs';
 import { EchoError, isEchoError } from '../errors/catalogue.ts';
 import type { Catalog, Clip } from '../ports/catalog.ts';
 import type { Cine, ReadOptions } from '../ports/cine-reader.ts';
 import type { JobBody } from '../ports/job-queue.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import { randomId } from '../util/ids.ts';
-import { readObject } from '../util/read-object.ts';
+import { readObject, spoolObject } from '../util/read-object.ts';
 import { buildResultDocument, type ClipPrediction, outputKeys, type ResultDocument, resultCsv } from './result-document.ts';
 
 /** What the worker needs to run a clip through the deployed model. Wired once per worker process. */
@@ -151,9 +149,8 @@ async function runModel(deps: ProcessDeps, session: ModelSessionLike, clip: Clip
       cine = await deps.openCineBytes(await readObject(deps.store, clip.inputKey, IN_MEMORY_MAX_BYTES), { name: clip.name, limits: { maxDecodedBytes: deps.maxDecodedBytes } });
     } else {
       if (!path) {
-        path = join(dir, 'input');
-        // A private copy (0600): with encryption at rest this is the only plaintext of the input, removed below.
-        await pipeline(await deps.store.get(clip.inputKey), createWriteStream(path, { mode: 0o600 }));
+        path = join(dir, 'input'); // removed with the job's folder below
+        await spoolObject(deps.store, clip.inputKey, path);
       }
       cine = await deps.openCine(path, { name: clip.name, limits: { maxDecodedBytes: deps.maxDecodedBytes } });
     }

@@ -1,3 +1,5 @@
+import { createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { EchoError } from '../errors/catalogue.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 
@@ -22,4 +24,12 @@ export function tooLargeToRead(key: string, size: number, maxBytes: number): Ech
   return new EchoError('STORE_FAILED', `object ${key} is ${size} bytes or more, over the ${maxBytes}-byte limit for reading it into memory`, {
     details: { key, limit: maxBytes },
   });
+}
+
+/**
+ * Copies a stored object to the local file `path`, private to this user (mode 0600): with encryption at
+ * rest it is the only plaintext of the object. The caller removes it when done.
+ */
+export async function spoolObject(store: ObjectStore, key: string, path: string): Promise<void> {
+  await pipeline(await store.get(key), createWriteStream(path, { mode: 0o600 }));
 }
