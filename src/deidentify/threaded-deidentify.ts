@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { codeFromWire, EchoError } from '../errors/catalogue.ts';
+import { fifo } from '../util/fifo.ts';
 import type { DicomDeidOptions, DicomDeidSummary } from './deidentify-dicom.ts';
 
 const THREAD = new URL('./deidentify-thread.ts', import.meta.url);
@@ -8,7 +9,8 @@ const THREAD = new URL('./deidentify-thread.ts', import.meta.url);
 type Reply = { summary?: DicomDeidSummary; error?: { code: string; message: string } };
 
 let thread: Worker | null = null;
-let queue: Promise<unknown> = Promise.resolve();
+/** Files are de-identified one at a time, in turn. */
+const inTurn = fifo();
 
 /**
  * deidentifyDicomFile in a worker thread, stopped after `timeoutMs`. De-identification runs in the API
@@ -18,9 +20,7 @@ let queue: Promise<unknown> = Promise.resolve();
  * ECHO_ERR_CINE_CORRUPT and leaves no output file.
  */
 export function deidentifyDicomThreaded(inPath: string, outPath: string, name: string, options: DicomDeidOptions, timeoutMs: number): Promise<DicomDeidSummary> {
-  const run = queue.then(() => runOne(inPath, outPath, name, options, timeoutMs));
-  queue = run.catch(() => {});
-  return run;
+  return inTurn(() => runOne(inPath, outPath, name, options, timeoutMs));
 }
 
 function runOne(inPath: string, outPath: string, name: string, options: DicomDeidOptions, timeoutMs: number): Promise<DicomDeidSummary> {

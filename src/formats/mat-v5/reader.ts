@@ -12,6 +12,7 @@ import { locateCine } from '../mat-common/locate.ts';
 import { dimsText } from './nodes.ts';
 import { chooseMapping, type RawFrames, rawFrames, toFrame } from './normalise.ts';
 import { indexVariables } from './variables.ts';
+import { fifo } from '../../util/fifo.ts';
 
 export const MAT_V5 = 'mat-v5';
 
@@ -75,7 +76,7 @@ async function openMat(source: CineSource, options: ReadOptions, readerOptions: 
   const type = node.data.type;
   // Dropped on close, so that an inflated variable (or the latest run of frames read) can be collected.
   let raw: RawFrames | null = rawFrames(node.data, layout, ctx);
-  let previous: Promise<unknown> = Promise.resolve();
+  const inTurn = fifo();
   const common = matCineFields({ layout, mapping, fps, path, node, matHeader: header.text });
   const cine: Cine = {
     format: MAT_V5,
@@ -89,7 +90,7 @@ async function openMat(source: CineSource, options: ReadOptions, readerOptions: 
     frame(index) {
       // One frame at a time: a frame's bytes may sit in a buffer that the next read refills
       // (normalise.ts), so each is converted before the next read starts.
-      const next = previous.then(async () => {
+      return inTurn(async () => {
         checkFrameAccess(source.name, raw === null, index, layout.frames);
         try {
           return toFrame(await raw!(index), type, layout, mapping, index, ctx);
@@ -97,8 +98,6 @@ async function openMat(source: CineSource, options: ReadOptions, readerOptions: 
           throw toEchoError(err, 'INTERNAL', `reading frame ${index} of MAT file "${source.name}"`);
         }
       });
-      previous = next.catch(() => undefined);
-      return next;
     },
     async close() {
       raw = null;
