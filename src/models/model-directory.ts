@@ -11,8 +11,8 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EchoError } from '../errors/catalogue.ts';
 import { type Deployment, deploymentReader, formatRef, parseRef, readDeployment } from './deployment.ts';
-import { type DeployedModel, loadModel } from './load.ts';
-import { listModelVersions } from './registry.ts';
+import type { DeployedModel, } from './load.ts';
+import { listModelVersions, resolveModel } from './registry.ts';
 import { planRoute, type RouteInput } from './routing.ts';
 
 export interface DefaultModel {
@@ -51,11 +51,7 @@ export function createModelDirectory(modelsDir: string, fallback: DefaultModel):
     const dir = join(modelsDir, name, version);
     const hit = cache.get(dir);
     if (hit && (await stampOf(dir, hit.model.weightsPath)) === hit.stamp) return hit.model;
-    const versions = await listModelVersions(modelsDir, name);
-    if (!versions.includes(version)) {
-      throw new EchoError('MODEL_NOT_FOUND', `model ${name}@${version} is not deployed in ${modelsDir} (${versions.length ? `versions present: ${versions.join(', ')}` : 'no versions present'})`);
-    }
-    const model = await loadModel(dir);
+    const model = await resolveModel(modelsDir, { name, version });
     cache.set(dir, { stamp: await stampOf(dir, model.weightsPath), model });
     return model;
   }

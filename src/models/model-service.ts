@@ -6,13 +6,13 @@
  */
 import { cp, mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { EchoError } from '../errors/catalogue.ts';
+import { EchoError, isEchoError } from '../errors/catalogue.ts';
 import { randomId } from '../util/ids.ts';
 import { type Deployment, formatRef, type ModelRef, parseRef, readDeployment, writeDeployment } from './deployment.ts';
 import { type DeployedModel, loadModel } from './load.ts';
 import { Checker } from './manifest-checker.ts';
 import { type DefaultModel, resolveActiveRef } from './model-directory.ts';
-import { listModelVersions } from './registry.ts';
+import { listModelVersions, resolveModel } from './registry.ts';
 import { type RouteMatch, type RouteRule, validateRule } from './routing.ts';
 
 const WORK = '.work';
@@ -135,11 +135,12 @@ export async function deploymentStatus(modelsDir: string, fallback: DefaultModel
 }
 
 async function deployedVersion(modelsDir: string, ref: ModelRef): Promise<DeployedModel> {
-  if (!(await listModelVersions(modelsDir, ref.name)).includes(ref.version)) {
-    const have = await listModelVersions(modelsDir, ref.name);
-    throw new EchoError('MODEL_NOT_FOUND', `model ${formatRef(ref)} is not deployed in ${modelsDir} (${have.length ? `versions present: ${have.join(', ')}` : 'no versions present'}); deploy it with echo-cloud models add DIR`);
+  try {
+    return await resolveModel(modelsDir, ref);
+  } catch (err) {
+    if (isEchoError(err, 'MODEL_NOT_FOUND')) throw new EchoError('MODEL_NOT_FOUND', `${err.message}; deploy it with echo-cloud models add DIR`, { cause: err });
+    throw err;
   }
-  return loadModel(join(modelsDir, ref.name, ref.version));
 }
 
 /** A lock folder next to the record; one taken for over 30 s is taken to be left by a crashed process. */
