@@ -11,7 +11,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EchoError } from '../errors/catalogue.ts';
 import { type Deployment, deploymentReader, formatRef, parseRef, readDeployment } from './deployment.ts';
-import type { DeployedModel, } from './load.ts';
+import type { DeployedModel } from './load.ts';
 import { listModelVersions, resolveModel } from './registry.ts';
 import { planRoute, type RouteInput } from './routing.ts';
 
