@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { bad, type Env, integer, raw } from './parse.ts';
+import { bad, type Env, integer, oneOf, raw } from './parse.ts';
 import { SETTINGS, type Setting } from './schema.ts';
 
 /** The security settings (authentication, transport, rate limits, audit), validated; part of Config. */
@@ -70,9 +70,8 @@ function webSignIn(env: Env, audience: string): OidcConfig['web'] {
   const clientId = raw(env, SETTINGS.oidcClientId) ?? audience;
   const scopes = (raw(env, SETTINGS.oidcScopes) as string).trim().split(/\s+/);
   if (!scopes.includes('openid')) throw bad(SETTINGS.oidcScopes, scopes.join(' '), 'space-separated scopes including `openid`');
-  const wanted = raw(env, SETTINGS.oidcWebToken) as string;
-  if (!(SETTINGS.oidcWebToken.values as readonly string[]).includes(wanted)) throw bad(SETTINGS.oidcWebToken, wanted, `one of ${SETTINGS.oidcWebToken.values.join(', ')}`);
-  const token = wanted === 'auto' ? (clientId === audience ? 'id_token' : 'access_token') : (wanted as 'id_token' | 'access_token');
+  const wanted = oneOf<'auto' | 'id_token' | 'access_token'>(env, SETTINGS.oidcWebToken);
+  const token = wanted === 'auto' ? (clientId === audience ? 'id_token' : 'access_token') : wanted;
   return { clientId, scopes: scopes.join(' '), token };
 }
 

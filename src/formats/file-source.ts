@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { EchoError, toEchoError } from '../errors/catalogue.ts';
 import type { CineSource } from '../ports/cine-reader.ts';
+import { uninitialisedBytes } from '../util/bytes.ts';
 
 export type FileSource = CineSource & { close(): Promise<void> };
 
@@ -10,7 +11,8 @@ function errorCode(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : undefined;
 }
 
-function checkRead(name: string, offset: number, length: number): void {
+/** A reader asking for a negative or non-integer range is a bug in the reader, not a fault in the file. */
+export function checkRead(name: string, offset: number, length: number): void {
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
     throw new EchoError('INTERNAL', `invalid read of "${name}": offset ${offset}, length ${length}`);
   }
@@ -64,10 +66,8 @@ export async function openFileSource(path: string, name: string = basename(path)
       async read(offset, length) {
         checkRead(name, offset, length);
         const want = Math.max(0, Math.min(length, size - offset));
-        // Not zero-filled (the read overwrites it; a short read's tail is cleared below), its own memory
-        // (never Node's shared pool), and a plain Uint8Array so that no Buffer semantics reach callers.
-        const slow = Buffer.allocUnsafeSlow(want);
-        const buffer = new Uint8Array(slow.buffer, slow.byteOffset, want);
+        // The read overwrites it; a short read's tail is cleared below.
+        const buffer = uninitialisedBytes(want);
         const filled = await fill(buffer, offset);
         if (filled === want) return buffer;
         buffer.fill(0, filled);

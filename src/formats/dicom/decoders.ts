@@ -9,6 +9,7 @@ import { type CodestreamSize, j2kSize, jpegSize } from './codecs/markers.ts';
 import { decodeRle } from './codecs/rle.ts';
 import { nativeFrameBytes, type Photometric, type PixelModule } from './pixel-module.ts';
 import { type PixelEncoding, type TransferSyntax, transferSyntaxByUid } from './transfer-syntaxes.ts';
+import { LITTLE_ENDIAN_HOST } from '../../util/bytes.ts';
 
 export interface StoredFrame {
   samples: Uint8Array | Uint16Array;
@@ -28,7 +29,6 @@ export class FrameDecodeError extends Error {}
  */
 export type FrameDecoder = (encoded: Uint8Array, px: PixelModule, ts: TransferSyntax, owned: boolean) => Promise<StoredFrame>;
 
-const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 const native: FrameDecoder = async (bytes, px, ts, owned) => {
   const want = nativeFrameBytes(px);
@@ -37,7 +37,7 @@ const native: FrameDecoder = async (bytes, px, ts, owned) => {
   if (px.bitsAllocated === 8) {
     return { samples: owned ? bytes.subarray(0, want) : bytes.slice(0, want), planar, photometric: px.photometric, owned: true };
   }
-  if (ts.littleEndian === HOST_LITTLE_ENDIAN) {
+  if (ts.littleEndian === LITTLE_ENDIAN_HOST) {
     // Same byte order as the host: the bytes are the samples (copied when not ours or not 2-byte aligned).
     const mine = owned && bytes.byteOffset % 2 === 0 ? bytes : bytes.slice(0, want);
     return { samples: new Uint16Array(mine.buffer, mine.byteOffset, want / 2), planar, photometric: px.photometric, owned: true };

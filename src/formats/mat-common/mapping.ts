@@ -1,6 +1,7 @@
 import { MX } from './classes.ts';
 import type { Layout } from './layout.ts';
 import { transposeBytes } from './transpose/index.ts';
+import { uninitialisedBytes } from '../../util/bytes.ts';
 
 /**
  * How stored values become 8- or 16-bit samples (docs/formats.md), for both MAT readers. Round means
@@ -105,10 +106,7 @@ export function columnMajorToFrame(values: ArrayLike<number>, layout: Layout, ma
   const { height: h, width: w, channels: c } = layout;
   const perFrame = h * w * c;
   if (mapping.rule === 'identity' && mapping.bits === 8 && values instanceof Uint8Array) {
-    // Not zero-filled: the transpose writes every byte. Its own memory (never Node's shared pool), and a
-    // plain Uint8Array so that no Buffer semantics reach callers.
-    const slow = Buffer.allocUnsafeSlow(perFrame);
-    const out = new Uint8Array(slow.buffer, slow.byteOffset, perFrame);
+    const out = uninitialisedBytes(perFrame); // the transpose writes every byte
     transposeBytes(values, out, h, w, c);
     return out;
   }

@@ -6,6 +6,7 @@ import { MI, MI_SIZE } from './constants.ts';
 import type { MatContext } from './context.ts';
 import type { NumericNode } from './nodes.ts';
 import { decodeSamples } from './numeric.ts';
+import { uninitialisedBytes } from '../../util/bytes.ts';
 
 // The value-mapping rules are shared with the v7.3 reader (src/formats/mat-common/mapping.ts, documented
 // in docs/formats.md); this file reads the values out of the Level 5 file.
@@ -55,8 +56,7 @@ export function rawFrames(data: { bytes: Bytes; offset: number; length: number; 
   let buffer: Uint8Array | null = null;
   const reuse = (length: number): Uint8Array => {
     if (buffer === null || buffer.length < length) {
-      const fresh = Buffer.allocUnsafeSlow(length); // every byte is read into before it is used
-      buffer = new Uint8Array(fresh.buffer, fresh.byteOffset, length);
+      buffer = uninitialisedBytes(length); // every byte is read into before it is used
     }
     return buffer.subarray(0, length);
   };

@@ -1,4 +1,5 @@
 import { MI, MI_SIZE } from './constants.ts';
+import { LITTLE_ENDIAN_HOST } from '../../util/bytes.ts';
 
 /** Decoded values of one numeric data element (64-bit integers come back as float64). */
 export type Samples =
@@ -11,7 +12,6 @@ export type Samples =
   | Float32Array
   | Float64Array;
 
-const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 type Ctor = new (buffer: ArrayBuffer, byteOffset: number, length: number) => Samples;
 
@@ -46,7 +46,7 @@ export function decodeSamples(raw: Uint8Array, type: number, littleEndian: boole
     return out;
   }
   const Ctor = VIEWS[type]!;
-  if (size === 1 || littleEndian === HOST_LITTLE_ENDIAN) {
+  if (size === 1 || littleEndian === LITTLE_ENDIAN_HOST) {
     // Copy with set(): `raw` may be a Node Buffer, whose slice() shares memory instead of copying.
     const copy = new Uint8Array(count * size);
     copy.set(raw.subarray(0, count * size));

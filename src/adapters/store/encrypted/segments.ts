@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { EchoError } from '../../../errors/catalogue.ts';
 import { type Header, SEGMENT_BYTES, segmentParams, TAG_BYTES } from './format.ts';
+import { uninitialisedBytes } from '../../../util/bytes.ts';
 
 /**
  * Encrypts a plaintext stream into segments (see format.ts). One segment of plaintext is held at a time:
@@ -112,8 +113,7 @@ export function decryptWhole(
   const lastBytes = sealed.length - last * whole;
   if (lastBytes < TAG_BYTES) throw integrityError(objectKey, keyId, `it ends inside segment ${last} (${lastBytes} bytes where a segment needs at least ${TAG_BYTES}): truncated`);
   const size = sealed.length - (last + 1) * TAG_BYTES;
-  const raw = Buffer.allocUnsafeSlow(size); // every byte is written below before it is returned
-  const out = new Uint8Array(raw.buffer, raw.byteOffset, size);
+  const out = uninitialisedBytes(size); // every byte is written below before it is returned
   let at = 0;
   let written = 0;
   for (let index = 0; ; index++) {

@@ -7,6 +7,7 @@ import { validateKey } from '../../../ports/object-keys.ts';
 import type { ObjectInfo, ObjectStore, PutOptions, PutResult } from '../../../ports/object-store.ts';
 import { tooLargeToRead } from '../../../util/read-object.ts';
 import { syncDir } from '../../../util/sync-dir.ts';
+import { uninitialisedBytes } from '../../../util/bytes.ts';
 
 /**
  * ObjectStore on the local filesystem: `<root>/<key>`. Writes go to `<root>/.tmp/` first, are fsynced and
@@ -96,9 +97,7 @@ export async function createFsObjectStore(root: string): Promise<ObjectStore> {
       const { size } = await handle.stat();
       if (size > maxBytes) throw tooLargeToRead(key, size, maxBytes);
       // Objects are never rewritten in place (a put renames a new file over the key), so the size holds.
-      // Not zero-filled: every byte is read into before the buffer is returned (a short file throws).
-      const raw = Buffer.allocUnsafeSlow(size);
-      const out = new Uint8Array(raw.buffer, raw.byteOffset, size);
+      const out = uninitialisedBytes(size); // every byte is read into before it is returned (a short file throws)
       let filled = 0;
       while (filled < size) {
         const { bytesRead } = await handle.read(out, filled, size - filled, filled);

@@ -5,7 +5,8 @@
  * (js.ts) take what it cannot: RGB frames (their channels are interleaved on the way), planes over
  * MAX_WASM_PLANE, and every frame where WebAssembly SIMD is not available.
  */
-import { LITTLE_ENDIAN_HOST, transposeTiled, transposeWords } from './js.ts';
+import { LITTLE_ENDIAN_HOST } from '../../../util/bytes.ts';
+import { transposeTiled, transposeWords } from './js.ts';
 import { wasmTranspose } from './wasm.ts';
 
 /** Which transpose grey frames get in this process: for the benchmark and the tests. */

@@ -3,8 +3,6 @@
  * and the path for RGB frames, whose channels are interleaved on the way.
  */
 
-export const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
 /** Square tiles for the byte transpose: small enough that a tile's rows stay in cache. */
 const TILE = 64;
 
