@@ -31,8 +31,9 @@ const dir = await mkdtemp(join(tmpdir(), 'echo-bench-enc-'));
 try {
   const phantom = generatePhantom({ view: 'AP4', seed: 7, frames: 11, height: 600, width: 800, quality: 0.8 });
   const file = join(dir, 'cine.dcm');
-  await writeFile(file, writeDicomCine({ frames: phantom.frames, height: 600, width: 800, fps: 30 }));
-  const size = (await import('node:fs')).statSync(file).size;
+  const dicom = writeDicomCine({ frames: phantom.frames, height: 600, width: 800, fps: 30 });
+  await writeFile(file, dicom);
+  const size = dicom.length;
   const plain = await createFsObjectStore(join(dir, 'plain'));
   const encrypted = createEncryptedObjectStore(await createFsObjectStore(join(dir, 'enc')), keyring(masterKey(randomBytes(32))));
   const sides: [string, ObjectStore][] = [
@@ -65,7 +66,7 @@ try {
       times[name]!.copy.push(copy);
     }
   }
-  const bytes = (await import('node:fs')).readFileSync(file);
+  const bytes = Buffer.from(dicom);
   const header = { fixed: newFixedHeader(randomBytes(PREFIX_BYTES)), noncePrefix: randomBytes(PREFIX_BYTES) };
   header.noncePrefix.copy(header.fixed, 12);
   const dataKey = randomBytes(32);

@@ -28,15 +28,12 @@ import { tensorManifest } from '../src/models/manifest.ts';
 import { prepareFrames } from '../src/models/preprocess.ts';
 import { generatePhantom } from '../src/phantom/index.ts';
 import { createNpy } from '../training/npy.ts';
+import { median } from './lib/stats.ts';
 
 const RUNS = Math.max(20, Number(process.env.BENCH_RUNS ?? 30));
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 5);
 const THREADS = (process.env.BENCH_THREADS ?? '1,2').split(',').map(Number);
 const FRAMES = 32;
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 function writeNpy(path: string, data: Float32Array, shape: number[]): void {
   const f = createNpy(path, '<f4', shape);

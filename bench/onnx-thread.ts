@@ -15,15 +15,12 @@ import { createOnnxRuntime, createOnnxThreadRuntime } from '../src/adapters/runt
 import { PROJECT_ROOT } from '../src/config/load.ts';
 import { loadModel } from '../src/models/load.ts';
 import type { ModelRuntime, Tensor } from '../src/ports/model-runtime.ts';
+import { median } from './lib/stats.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 50);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 5);
 const FRAMES = 16;
 const PLANE = 128 * 128;
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 /** Wall time and calling-thread busy time of one run, in ms. */
 async function timed(runtime: ModelRuntime, frames: Tensor): Promise<{ wall: number; busy: number }> {

@@ -21,6 +21,7 @@ import { writePatientMat } from '../src/formats/mat-v5/write-mat.ts';
 import { generatePhantom } from '../src/phantom/index.ts';
 import { CHROMIUM } from '../test/helpers/browser.ts';
 import { ROOT, startServer, uploadBytes, waitForClip } from '../test/helpers/server.ts';
+import { median } from './lib/stats.ts';
 
 const int = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
 const RUNS = int('BENCH_RUNS', 15);
@@ -30,10 +31,6 @@ const WIDTH = int('BENCH_WIDTH', 800);
 const TARGET_MS = 500;
 const TARGET_GZIP = 200 * 1024;
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 function shellSize(): { files: { name: string; bytes: number; gzip: number }[]; bytes: number; gzip: number } {
   const dir = join(ROOT, 'web', 'dist', 'assets');
