@@ -27,7 +27,7 @@ function builtAt(): number | null {
 }
 
 /** True when web/dist is missing or any source (web/src, index.html, vite.config.ts, package.json) is newer. */
-export function webBuildStale(): boolean {
+function webBuildStale(): boolean {
   const built = builtAt();
   if (built === null) return true;
   const sources = Math.max(newest(join(WEB, 'src')), newest(join(WEB, 'index.html')), newest(join(WEB, 'vite.config.ts')), newest(join(ROOT, 'package.json')));
@@ -35,7 +35,7 @@ export function webBuildStale(): boolean {
 }
 
 /** Runs `vite build web` (the local vite of node_modules); throws with vite's output when it fails. */
-export function buildWeb(): void {
+function buildWeb(): void {
   const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
   if (!existsSync(vite)) throw new Error('vite is not installed (it is a devDependency: run `npm ci` without --omit=dev), so web/dist cannot be built');
   const out = spawnSync(process.execPath, [vite, 'build', WEB, '--logLevel', 'warn'], { cwd: ROOT, encoding: 'utf8' });

@@ -57,7 +57,7 @@ const MAX_STUDY_CHARS = 200;
 const MAX_TAGS = 16;
 
 /** Checks upload tags: at most 16, each a short word (letters, digits, `_`, `.`, `-`). */
-export function validateTags(tags: readonly string[]): string[] {
+function validateTags(tags: readonly string[]): string[] {
   if (tags.length > MAX_TAGS) throw new EchoError('BAD_REQUEST', `at most ${MAX_TAGS} tags per upload, got ${tags.length}`);
   for (const t of tags) {
     if (!TAG.test(t)) throw new EchoError('BAD_REQUEST', `tag ${JSON.stringify(t.slice(0, 80))} is not acceptable; a tag is 1 to 64 letters, digits, "_", "." or "-", starting with a letter or digit`);

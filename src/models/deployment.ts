@@ -9,7 +9,7 @@ import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EchoError } from '../errors/catalogue.ts';
 import { Checker, type Json } from './manifest-checker.ts';
-import { type RouteRule, validateRule } from './routing.ts';
+import { MODEL_REF, type RouteRule, validateRule } from './routing.ts';
 
 export const DEPLOYMENT_FILE = 'deployment.json';
 
@@ -29,11 +29,9 @@ export interface Deployment {
 
 export const EMPTY_DEPLOYMENT: Deployment = Object.freeze({ schemaVersion: 1, active: null, rules: [], updatedAt: null }) as Deployment;
 
-const REF = /^([a-z0-9][a-z0-9-]{0,62})@(\d+\.\d+\.\d+)$/;
-
 /** Parses `name@version` (both required), or BAD_REQUEST naming what was given. */
 export function parseRef(text: string, what = 'model'): ModelRef {
-  const m = REF.exec(text);
+  const m = MODEL_REF.exec(text);
   if (!m) throw new EchoError('BAD_REQUEST', `${what} ${JSON.stringify(text)} must be name@version, such as view-classifier@1.0.0`);
   return { name: m[1]!, version: m[2]! };
 }
@@ -46,7 +44,7 @@ export function validateDeployment(value: Json, source: string): Deployment {
   const c = new Checker(source);
   const o = c.object(value, '', { required: ['schemaVersion', 'active', 'rules'], optional: ['updatedAt'] });
   c.oneOf(o.schemaVersion, 'schemaVersion', [1] as const);
-  const active = o.active === null ? null : c.string(o.active, 'active', REF, 'null or name@version such as "view-classifier@1.0.0"');
+  const active = o.active === null ? null : c.string(o.active, 'active', MODEL_REF, 'null or name@version such as "view-classifier@1.0.0"');
   if (!Array.isArray(o.rules)) c.fail('rules', 'must be an array of routing rules');
   const rules = (o.rules as Json[]).map((r: Json, i: number) => validateRule(c, r, `rules[${i}]`));
   const ids = new Set<string>();

@@ -49,10 +49,11 @@ export interface RoutePlan {
   matched: string[];
 }
 
-export const FORMAT_NAMES = ['mat', 'mat-v5', 'mat-v73', 'dicom', 'video'] as const;
+const FORMAT_NAMES = ['mat', 'mat-v5', 'mat-v73', 'dicom', 'video'] as const;
 const FAMILIES: Record<string, string[]> = { mat: ['mat-v5', 'mat-v73'] };
 const RULE_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
-const MODEL_REF = /^[a-z0-9][a-z0-9-]{0,62}@\d+\.\d+\.\d+$/;
+/** `name@version`: the model name, then its dotted version (groups 1 and 2). */
+export const MODEL_REF = /^([a-z0-9][a-z0-9-]{0,62})@(\d+\.\d+\.\d+)$/;
 export const TAG = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const MATCH_KEYS = ['format', 'name', 'key', 'study', 'tag'];
 
@@ -82,7 +83,7 @@ export function validateRule(c: Checker, value: Json, field: string): RouteRule 
   };
 }
 
-export function ruleMatches(rule: RouteRule, input: RouteInput): boolean {
+function ruleMatches(rule: RouteRule, input: RouteInput): boolean {
   const m = rule.match;
   if (m.format && !m.format.some((f) => (FAMILIES[f] ?? [f]).includes(input.format))) return false;
   if (m.name !== undefined && !globMatch(m.name, input.name)) return false;

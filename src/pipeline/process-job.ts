@@ -38,7 +38,7 @@ export interface ProcessDeps {
 }
 
 /** The part of a model session processJob uses. */
-export interface ModelSessionLike {
+interface ModelSessionLike {
   identity: ProcessDeps['model'];
   predict: ProcessDeps['predict'];
   needsFile?: boolean;

@@ -43,7 +43,7 @@ async function request(path: string, init: RequestInit = {}, token = getToken())
   return res;
 }
 
-export async function getJson<T>(path: string, token?: string): Promise<T> {
+async function getJson<T>(path: string, token?: string): Promise<T> {
   return (await request(path, {}, token)).json() as Promise<T>;
 }
 
