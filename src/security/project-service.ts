@@ -1,6 +1,13 @@
 import { EchoError } from '../errors/catalogue.ts';
 import type { Catalog, Grant, Project } from '../ports/catalog.ts';
-import { isRole, PROJECT_ID_PATTERN, ROLES } from './roles.ts';
+import { checkRole, PROJECT_ID_PATTERN } from './roles.ts';
+
+/** The project, or NOT_FOUND saying how to create it. */
+export async function requireProject(catalog: Catalog, id: string): Promise<Project> {
+  const project = await catalog.getProject(id);
+  if (!project) throw new EchoError('NOT_FOUND', `no project ${id}; create it with echo-cloud project create`);
+  return project;
+}
 
 /** Creates a project (idempotent: an existing one is returned with created: false). */
 export async function createProject(catalog: Catalog, id: string, name: string | null): Promise<{ project: Project; created: boolean }> {
@@ -20,9 +27,9 @@ export function grantSubject(kind: 'sub' | 'email', value: string): string {
 
 /** Gives an OIDC subject a role in a project (replacing a previous role there). */
 export async function grantRole(catalog: Catalog, projectId: string, subject: string, role: string): Promise<Grant> {
-  if (!isRole(role)) throw new EchoError('BAD_REQUEST', `role ${JSON.stringify(role)} is not accepted; accepted: ${ROLES.join(', ')}`);
-  if (!(await catalog.getProject(projectId))) throw new EchoError('NOT_FOUND', `no project ${projectId}; create it with echo-cloud project create`);
-  const grant: Grant = { projectId, subject, role, createdAt: Date.now() };
+  const checked = checkRole(role);
+  await requireProject(catalog, projectId);
+  const grant: Grant = { projectId, subject, role: checked, createdAt: Date.now() };
   await catalog.putGrant(grant);
   return grant;
 }

@@ -1,3 +1,4 @@
+import { EchoError } from '../errors/catalogue.ts';
 import type { Role } from '../ports/catalog.ts';
 
 /** Roles per project, each including the one below: viewer reads; uploader also uploads and retries; admin also manages tokens. */
@@ -7,6 +8,12 @@ const RANK: Record<Role, number> = { viewer: 0, uploader: 1, admin: 2 };
 
 export function isRole(v: unknown): v is Role {
   return typeof v === 'string' && v in RANK;
+}
+
+/** `v` as a role, or BAD_REQUEST naming it and the roles accepted. */
+export function checkRole(v: string): Role {
+  if (!isRole(v)) throw new EchoError('BAD_REQUEST', `role ${JSON.stringify(v)} is not accepted; accepted: ${ROLES.join(', ')}`);
+  return v;
 }
 
 /** Whether `held` includes what `needed` allows. */

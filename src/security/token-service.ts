@@ -1,7 +1,8 @@
 import { EchoError } from '../errors/catalogue.ts';
 import type { Catalog, Role, Token } from '../ports/catalog.ts';
 import { randomId } from '../util/ids.ts';
-import { isRole, ROLES } from './roles.ts';
+import { requireProject } from './project-service.ts';
+import { checkRole } from './roles.ts';
 import { generateToken, hashToken } from './tokens.ts';
 
 /** What is shown about a token: never its hash, and the token itself only once, when it is issued. */
@@ -39,20 +40,20 @@ export async function issueToken(
   request: { projectId: string; role: string; label: string; expiresInDays: number | null },
   now = Date.now(),
 ): Promise<{ token: string; info: TokenInfo }> {
-  if (!isRole(request.role)) throw new EchoError('BAD_REQUEST', `role ${JSON.stringify(request.role)} is not accepted; accepted: ${ROLES.join(', ')}`);
+  const role = checkRole(request.role);
   const days = request.expiresInDays;
   if (days !== null && (!Number.isInteger(days) || days < 1 || days > MAX_TOKEN_DAYS)) {
     throw new EchoError('BAD_REQUEST', `expiry ${days} days is not accepted: whole days from 1 to ${MAX_TOKEN_DAYS}, or none`);
   }
   const label = request.label.trim();
   if (label.length === 0 || label.length > 200) throw new EchoError('BAD_REQUEST', 'a token label of 1 to 200 characters is required (who or what uses it)');
-  if (!(await catalog.getProject(request.projectId))) throw new EchoError('NOT_FOUND', `no project ${request.projectId}; create it with echo-cloud project create`);
+  await requireProject(catalog, request.projectId);
   const token = generateToken();
   const record: Token = {
     id: randomId('tok'),
     hash: hashToken(token),
     projectId: request.projectId,
-    role: request.role,
+    role,
     label,
     createdAt: now,
     expiresAt: days === null ? null : now + days * 86_400_000,
