@@ -1,11 +1,9 @@
 import type { Config } from '../../config/load.ts';
 import { EchoError } from '../../errors/catalogue.ts';
-import { verifyAuditChain } from '../../security/audit/verify.ts';
+import { auditEntries, verifyAuditChain } from '../../security/audit/verify.ts';
 import { createCatalog } from '../../wiring/adapters.ts';
 import { auditHead } from '../../wiring/security.ts';
 import { printJson } from '../output.ts';
-
-const PAGE = 1000;
 
 function parseSince(since: string | undefined): number | undefined {
   if (since === undefined) return undefined;
@@ -25,16 +23,11 @@ export async function auditCommand(sub: string | undefined, config: Config, flag
   try {
     await catalog.migrate();
     if (sub === 'export') {
-      let afterSeq = 0;
-      for (;;) {
-        const page = await catalog.listAudit({ afterSeq, limit: PAGE, ...(since !== undefined ? { since } : {}) });
-        for (const e of page) {
-          const line = { seq: e.seq, at: new Date(e.at).toISOString(), actor: e.actor, project: e.projectId, action: e.action, object: e.object, ip: e.ip, outcome: e.outcome, detail: e.detail, prev_hash: e.prevHash, hash: e.hash };
-          if (!process.stdout.write(`${JSON.stringify(line)}\n`)) await new Promise((r) => process.stdout.once('drain', r));
-        }
-        if (page.length < PAGE) return 0;
-        afterSeq = page.at(-1)!.seq;
+      for await (const e of auditEntries(catalog, since !== undefined ? { since } : {})) {
+        const line = { seq: e.seq, at: new Date(e.at).toISOString(), actor: e.actor, project: e.projectId, action: e.action, object: e.object, ip: e.ip, outcome: e.outcome, detail: e.detail, prev_hash: e.prevHash, hash: e.hash };
+        if (!process.stdout.write(`${JSON.stringify(line)}\n`)) await new Promise((r) => process.stdout.once('drain', r));
       }
+      return 0;
     }
     const verdict = await verifyAuditChain(catalog, await auditHead(config));
     if (flags.json) printJson(verdict);
