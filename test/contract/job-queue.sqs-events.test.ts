@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CreateQueueCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsQueue } from '../../src/adapters/queue/sqs/index.ts';
 import type { JobQueue } from '../../src/ports/job-queue.ts';
 import { type Emulator, startEmulator } from '../helpers/fauxqs.ts';
@@ -34,7 +34,7 @@ async function withQueue(maxReceives: number, fn: (queue: JobQueue, sendRaw: (bo
     objectEvents: { bucket: 'echo-bucket', prefix: 'echo' },
     onWarning: (m) => warnings.push(m),
   });
-  const url = (await sqs.send(new GetQueueUrlCommand({ QueueName: pair.name }))).QueueUrl;
+  const url = pair.url;
   try {
     await fn(queue, async (body) => void (await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }))), warnings);
   } finally {

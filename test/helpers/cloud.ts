@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type Emulator, startEmulator } from './fauxqs.ts';
 import { freshPostgresDatabase } from './postgres.ts';
 import { encodeS3Key, s3EventBody } from './s3-event.ts';
@@ -40,7 +40,7 @@ export async function startCloud(options: { maxReceives: number; env?: Record<st
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   const pair = await createQueuePair(emulator, options.maxReceives, 'jobs');
   const sqs = new SQSClient({ endpoint: emulator.endpoint, region: emulator.region });
-  const queueUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: pair.name }))).QueueUrl;
+  const queueUrl = pair.url;
   const db = await freshPostgresDatabase();
   const notify = async (key: string, size: number): Promise<void> => {
     await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: s3EventBody(bucket, encodeS3Key(`${prefix}/${key}`), size) }));

@@ -4,9 +4,9 @@ import type { Emulator } from './fauxqs.ts';
 
 /**
  * A fresh SQS queue and its dead-letter queue, with a RedrivePolicy after `maxReceives` receives, as the
- * CDK app makes them. Returns the queue's name; `remove` deletes both.
+ * CDK app makes them. Returns the queue's name and URL; `remove` deletes both.
  */
-export async function createQueuePair(emulator: Emulator, maxReceives: number, label = 'echo'): Promise<{ name: string; deadName: string; remove: () => Promise<void> }> {
+export async function createQueuePair(emulator: Emulator, maxReceives: number, label = 'echo'): Promise<{ name: string; url: string; deadName: string; remove: () => Promise<void> }> {
   const client = new SQSClient({ endpoint: emulator.endpoint, region: emulator.region });
   const name = `${label}-${randomBytes(5).toString('hex')}`;
   const deadName = `${name}-dlq`;
@@ -18,6 +18,7 @@ export async function createQueuePair(emulator: Emulator, maxReceives: number, l
     );
     return {
       name,
+      url: main.QueueUrl!,
       deadName,
       remove: async () => {
         const c = new SQSClient({ endpoint: emulator.endpoint, region: emulator.region });
