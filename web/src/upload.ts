@@ -9,7 +9,7 @@
  * once the server has registered it (announced by the live events). On the embedded store the presign
  * route answers ECHO_ERR_NOT_SUPPORTED once, and the paths above are used from then on.
  */
-import { authHeaders } from './api.ts';
+import { api, authHeaders } from './api.ts';
 import type { Clip } from './types.ts';
 import { CHUNK_BYTES, RESUMABLE_ABOVE } from './upload-limits.ts';
 
@@ -172,13 +172,8 @@ function clipAppears(id: string, timeoutMs = 10 * 60_000): Promise<Clip | null> 
       const clip = (e as CustomEvent<Clip>).detail;
       if (clip?.id === id) finish(clip);
     };
-    const look = () =>
-      send('GET', `/v1/clips/${encodeURIComponent(id)}`, null, {}).then(
-        (a) => {
-          if (a.status === 200 && a.body) finish(a.body as unknown as Clip);
-        },
-        () => {},
-      );
+    // A failed look (not yet visible, network) is simply retried at the next tick.
+    const look = () => api.clip(id).then(finish, () => {});
     window.addEventListener('echo:clip', onClip);
     const timer = setInterval(look, 15_000);
     const limit = setTimeout(() => finish(null), timeoutMs);
