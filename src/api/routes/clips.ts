@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { EchoError } from '../../errors/catalogue.ts';
 import { stem } from '../../ingest/file-names.ts';
-import { ingestUpload } from '../../ingest/ingest-upload.ts';
+import { ingestUpload, type UploadOutcome } from '../../ingest/ingest-upload.ts';
 import { compareVersions } from '../../models/registry.ts';
 import type { Clip, ClipStatus, Result } from '../../ports/catalog.ts';
 import { randomId } from '../../util/ids.ts';
@@ -34,6 +34,18 @@ export function clipView(clip: Clip, result: Result | null, extra: Record<string
     updated_at: new Date(clip.updatedAt).toISOString(),
     ...extra,
   };
+}
+
+/** The 202 answer to an upload (POST /clips, a completed resumable upload): the clip, or a zip's study; counted in the metrics. */
+export async function uploadAnswer(deps: AppDeps, outcome: UploadOutcome) {
+  const resultOf = async (id: string | null) => (id ? deps.catalog.getResult(id) : null);
+  if (outcome.kind === 'study') {
+    deps.metrics.upload('http', 'study');
+    const clips = await Promise.all(outcome.clips.map(async (o) => clipView(o.clip, await resultOf(o.clip.resultId), { deduplicated: o.deduplicated })));
+    return { study_id: outcome.study.id, study: outcome.study.name, clips, rejected: outcome.rejected };
+  }
+  deps.metrics.upload('http', outcome.deduplicated ? 'deduplicated' : 'queued');
+  return clipView(outcome.clip, await resultOf(outcome.clip.resultId), { deduplicated: outcome.deduplicated });
 }
 
 /** The clip routes of docs/contracts.md. They parse, check the caller's project, and delegate. */
@@ -113,14 +125,7 @@ export const clipRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { d
       try {
         const outcome = await ingestUpload(deps.ingest, { name: data.filename, body, source: 'http', projectId: p.projectId, study, tags });
         reply.status(202);
-        if (outcome.kind === 'study') {
-          deps.metrics.upload('http', 'study');
-          const views = await Promise.all(outcome.clips.map(async (o) => clipView(o.clip, o.clip.resultId ? await catalog.getResult(o.clip.resultId) : null, { deduplicated: o.deduplicated })));
-          return { study_id: outcome.study.id, study: outcome.study.name, clips: views, rejected: outcome.rejected };
-        }
-        deps.metrics.upload('http', outcome.deduplicated ? 'deduplicated' : 'queued');
-        const result = outcome.clip.resultId ? await catalog.getResult(outcome.clip.resultId) : null;
-        return clipView(outcome.clip, result, { deduplicated: outcome.deduplicated });
+        return uploadAnswer(deps, outcome);
       } catch (err) {
         // Detach the iterator (it keeps a 'readable' listener that would stop resume() from flowing),
         // then drain what the client is still sending.

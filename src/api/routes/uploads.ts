@@ -6,7 +6,7 @@ import { ingestUpload } from '../../ingest/ingest-upload.ts';
 import { createUploadSessions } from '../../ingest/upload-sessions.ts';
 import type { AppDeps } from '../build-app.ts';
 import { errorResponses } from '../schemas.ts';
-import { clipView } from './clips.ts';
+import { uploadAnswer } from './clips.ts';
 import { principal } from './caller.ts';
 
 /** Largest chunk one PUT may carry, and how long an untouched session is kept. */
@@ -132,14 +132,7 @@ export const uploadRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, {
         ingestUpload(deps.ingest, { name: s.name, body, source: 'http', projectId: p.projectId, study: s.study }),
       );
       reply.status(202);
-      const resultOf = async (id: string | null) => (id ? deps.catalog.getResult(id) : null);
-      if (outcome.kind === 'study') {
-        deps.metrics.upload('http', 'study');
-        const clips = await Promise.all(outcome.clips.map(async (o) => clipView(o.clip, await resultOf(o.clip.resultId), { deduplicated: o.deduplicated })));
-        return { study_id: outcome.study.id, study: outcome.study.name, clips, rejected: outcome.rejected };
-      }
-      deps.metrics.upload('http', outcome.deduplicated ? 'deduplicated' : 'queued');
-      return clipView(outcome.clip, await resultOf(outcome.clip.resultId), { deduplicated: outcome.deduplicated });
+      return uploadAnswer(deps, outcome);
     },
   );
 
