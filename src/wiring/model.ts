@@ -91,9 +91,9 @@ export function modelSessions(config: Config, directory: ModelDirectory, max = 3
       const key = `${ref.name}@${ref.version}`;
       const model = await directory.resolve(ref);
       let pending = open.get(key);
-      if (pending && (await pending.catch(() => null))?.identity.weightsSha256 !== model.weightsSha256) {
+      if (pending && (await settled(pending))?.identity.weightsSha256 !== model.weightsSha256) {
         open.delete(key);
-        await (await pending.catch(() => null))?.close();
+        await closeSession(pending);
         pending = undefined;
       }
       if (!pending) {
@@ -105,13 +105,22 @@ export function modelSessions(config: Config, directory: ModelDirectory, max = 3
       while (open.size > max) {
         const [oldest, p] = open.entries().next().value as [string, Promise<ModelSession>];
         open.delete(oldest);
-        await (await p.catch(() => null))?.close();
+        await closeSession(p);
       }
       return pending;
     },
     async closeAll(): Promise<void> {
-      for (const p of open.values()) await (await p.catch(() => null))?.close();
+      for (const p of open.values()) await closeSession(p);
       open.clear();
     },
   };
+}
+
+/** The session a pending open gave, or null if it failed (its failure was its caller's to report). */
+function settled(pending: Promise<ModelSession>): Promise<ModelSession | null> {
+  return pending.catch(() => null);
+}
+
+async function closeSession(pending: Promise<ModelSession>): Promise<void> {
+  await (await settled(pending))?.close();
 }
