@@ -105,10 +105,9 @@ export async function createSqsQueue(options: SqsQueueOptions): Promise<JobQueue
         });
       } else if (parsed.kind === 'split') {
         // One S3 event message may hold several records: one message per record, then drop the original.
-        for (let i = 0; i < parsed.records.length; i += MAX_BATCH) {
-          const entries = parsed.records.slice(i, i + MAX_BATCH).map((r, j) => ({ Id: String(j), MessageBody: singleRecordBody(r) }));
-          await call('split S3 event', () => client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries })));
-        }
+        await inBatches(parsed.records, (batch) =>
+          call('split S3 event', () => client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: batch.map((r, j) => ({ Id: String(j), MessageBody: singleRecordBody(r) })) }))),
+        );
         drop.push(receipt);
       } else if (parsed.kind === 'ignore') {
         warn(`sqs queue ${name}: dropped message ${m.MessageId}: ${parsed.reason}`);
@@ -118,17 +117,19 @@ export async function createSqsQueue(options: SqsQueueOptions): Promise<JobQueue
       }
     }
     // What is not ours (or was split) goes in one batch delete per ten.
-    for (let i = 0; i < drop.length; i += MAX_BATCH) {
-      const entries = drop.slice(i, i + MAX_BATCH).map((ReceiptHandle, j) => ({ Id: String(j), ReceiptHandle }));
-      await call('delete dropped messages', () => client.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries })));
-    }
+    await inBatches(drop, (batch) =>
+      call('delete dropped messages', () => client.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: batch.map((ReceiptHandle, j) => ({ Id: String(j), ReceiptHandle })) }))),
+    );
     return out;
   }
 
-  /** Makes messages visible again at once (what a poll took after its caller had gone). */
-  async function releaseAll(messages: Message[]): Promise<void> {
-    const entries = messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '', VisibilityTimeout: 0 }));
-    if (entries.length > 0) await client.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: entries })).catch(() => {});
+  /** Makes messages of the queue at `url` visible again at once (what a poll took after its caller had gone, a peek at the dead letters). */
+  async function releaseAll(url: string, messages: Message[]): Promise<void> {
+    await inBatches(messages, (batch) =>
+      client
+        .send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: url, Entries: batch.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '', VisibilityTimeout: 0 })) }))
+        .catch(() => {}),
+    );
   }
 
   /**
@@ -157,7 +158,7 @@ export async function createSqsQueue(options: SqsQueueOptions): Promise<JobQueue
     try {
       const out = await Promise.race([request, aborted]);
       if (out !== null) return deliveries(out.Messages ?? []);
-      const lingering = request.then((late) => releaseAll(late.Messages ?? [])).catch(() => {});
+      const lingering = request.then((late) => releaseAll(queueUrl, late.Messages ?? [])).catch(() => {});
       abandoned.add(lingering);
       void lingering.finally(() => abandoned.delete(lingering));
       return [];
@@ -257,11 +258,7 @@ export async function createSqsQueue(options: SqsQueueOptions): Promise<JobQueue
           for (const m of fresh) seen.set(m.MessageId ?? '', m);
         }
       } finally {
-        const all = [...seen.values()];
-        for (let i = 0; i < all.length; i += MAX_BATCH) {
-          const entries = all.slice(i, i + MAX_BATCH).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle ?? '', VisibilityTimeout: 0 }));
-          await client.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: deadUrl, Entries: entries })).catch(() => {});
-        }
+        await releaseAll(deadUrl, [...seen.values()]);
       }
       const dead: DeadMessage[] = [];
       for (const m of seen.values()) {
@@ -298,4 +295,9 @@ async function resolveUrl(client: SQSClient, queue: string): Promise<string> {
   const out = await client.send(new GetQueueUrlCommand({ QueueName: queue }));
   if (!out.QueueUrl) throw new EchoError('CONFIG_INVALID', `sqs queue ${queue}: GetQueueUrl returned no URL`);
   return out.QueueUrl;
+}
+
+/** Calls `send` with consecutive slices of at most MAX_BATCH items: SQS batch calls take ten entries. */
+async function inBatches<T>(items: readonly T[], send: (batch: T[]) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += MAX_BATCH) await send(items.slice(i, i + MAX_BATCH));
 }
