@@ -1,10 +1,5 @@
 import { EchoError, isEchoError } from '../../../errors/catalogue.ts';
-
-interface AwsError {
-  name?: string;
-  message?: string;
-  $metadata?: { httpStatusCode?: number };
-}
+import { type AwsError, awsErrorText } from '../../aws-errors.ts';
 
 /** SQS's answers for a receipt handle that is no longer the current delivery (or never was). */
 export function isStaleReceipt(err: unknown): boolean {
@@ -18,9 +13,7 @@ export function isStaleReceipt(err: unknown): boolean {
 
 export function queueFailed(queue: string, operation: string, err: unknown): EchoError {
   if (isEchoError(err)) return err;
-  const e = err as AwsError;
-  const status = e?.$metadata?.httpStatusCode;
-  return new EchoError('QUEUE_FAILED', `sqs queue ${queue}: ${operation}: ${e?.name ?? 'Error'}: ${e?.message ?? String(err)}${status ? ` (HTTP ${status})` : ''}`, {
+  return new EchoError('QUEUE_FAILED', `sqs queue ${queue}: ${operation}: ${awsErrorText(err)}`, {
     cause: err,
     details: { queue, operation },
   });

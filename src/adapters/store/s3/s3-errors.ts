@@ -1,10 +1,5 @@
 import { EchoError, isEchoError } from '../../../errors/catalogue.ts';
-
-interface AwsError {
-  name?: string;
-  message?: string;
-  $metadata?: { httpStatusCode?: number };
-}
+import { type AwsError, awsErrorText } from '../../aws-errors.ts';
 
 /** True for the SDK's "no such object" answers (GetObject: NoSuchKey; HeadObject: NotFound / bare 404). */
 export function isMissing(err: unknown): boolean {
@@ -15,9 +10,7 @@ export function isMissing(err: unknown): boolean {
 /** Any driver failure as ECHO_ERR_STORE_FAILED naming the bucket, the key and the operation. */
 export function storeFailed(bucket: string, operation: string, key: string, err: unknown): EchoError {
   if (isEchoError(err)) return err;
-  const e = err as AwsError;
-  const status = e?.$metadata?.httpStatusCode;
-  return new EchoError('STORE_FAILED', `s3 store (bucket ${bucket}): ${operation} ${key}: ${e?.name ?? 'Error'}: ${e?.message ?? String(err)}${status ? ` (HTTP ${status})` : ''}`, {
+  return new EchoError('STORE_FAILED', `s3 store (bucket ${bucket}): ${operation} ${key}: ${awsErrorText(err)}`, {
     cause: err,
     details: { bucket, key, operation },
   });
