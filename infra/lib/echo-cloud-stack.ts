@@ -49,7 +49,8 @@ export class EchoCloudStack extends Stack {
     const common: Record<string, string> = {
       AWS_REGION: Aws.REGION,
       ECHO_CLOUD_STORE: `s3://${bucket.bucketName}`,
-      ECHO_CLOUD_QUEUE: `sqs://sqs.${Aws.REGION}.${Aws.URL_SUFFIX}/${Aws.ACCOUNT_ID}/${queue.queueName}`,
+      // The app takes the queue by name (sqs://<name>) and looks its URL up in the region.
+      ECHO_CLOUD_QUEUE: `sqs://${queue.queueName}`,
       ECHO_CLOUD_DATABASE:
         `postgres://${DATABASE_USER}@${this.database.cluster.clusterEndpoint.hostname}:` +
         `${this.database.cluster.clusterEndpoint.port}/${DATABASE_NAME}?sslmode=no-verify`,

@@ -82,6 +82,16 @@ describe('network, database, API', () => {
     assert.equal(container.User, '10001');
   });
 
+  it('the tasks name the queue as the app accepts it: sqs://<queue name> (a URL-like value is refused at start)', () => {
+    const task = onlyResource(template, 'AWS::ECS::TaskDefinition', 'ApiTask');
+    const value = task.props.ContainerDefinitions[0].Environment.find((e: Json) => e.Name === 'ECHO_CLOUD_QUEUE').Value;
+    const [separator, parts] = value['Fn::Join'];
+    assert.equal(separator, '');
+    assert.equal(parts.length, 2, JSON.stringify(value));
+    assert.equal(parts[0], 'sqs://');
+    assert.equal(parts[1]['Fn::GetAtt'][1], 'QueueName');
+  });
+
   it('the API task role: enqueue, inputs/ write, inputs/ + outputs/ read, keys only via S3/SQS; no Resource "*"', () => {
     const statements = statementsOf(template, 'ApiTaskTaskRole');
     const bySid = new Map(statements.map((s) => [s.Sid, s]));
