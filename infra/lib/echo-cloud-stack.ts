@@ -57,6 +57,8 @@ export class EchoCloudStack extends Stack {
       ECHO_CLOUD_MAX_RECEIVES: String(parameters.maxReceiveCount),
       ECHO_CLOUD_LOG_LEVEL: 'info',
       ECHO_CLOUD_MODEL: settings.model,
+      // Uploads arrive through the API and S3 events; no instance has an inbox folder.
+      ECHO_CLOUD_INBOX: 'false',
     };
 
     const apiImage = new ecrAssets.DockerImageAsset(this, 'ApiImage', {
@@ -79,7 +81,6 @@ export class EchoCloudStack extends Stack {
         ECHO_CLOUD_ROLE: 'api',
         ECHO_CLOUD_HOST: '0.0.0.0',
         ECHO_CLOUD_PORT: String(API_PORT),
-        ECHO_CLOUD_INBOX: 'false',
         ECHO_CLOUD_WORKERS: '0',
         ...(this.identity ? { ECHO_CLOUD_OIDC_ISSUER: this.identity.issuer, ECHO_CLOUD_OIDC_AUDIENCE: this.identity.client.userPoolClientId } : {}),
       },
@@ -105,7 +106,6 @@ export class EchoCloudStack extends Stack {
         ECHO_CLOUD_ROLE: 'worker',
         ECHO_CLOUD_WORKERS: '1',
         ECHO_CLOUD_EXECUTION_PROVIDERS: 'cuda,cpu',
-        ECHO_CLOUD_INBOX: 'false',
       },
       maxInstances: settings.workerMaxInstances,
       warmPoolSize: settings.warmPoolSize,
