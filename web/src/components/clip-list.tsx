@@ -37,8 +37,8 @@ export function ClipList(props: { clips: Clip[]; onChanged: (clip: Clip) => void
   const [sort, setSort] = useState<{ key: SortKey; dir: 1 | -1 }>({ key: 'created_at', dir: -1 });
   const [retryError, setRetryError] = useState<Record<string, string>>({});
 
-  const views = useMemo(() => [...new Set(props.clips.map((c) => c.result?.view).filter(Boolean) as string[])].sort(), [props.clips]);
-  const models = useMemo(() => [...new Set(props.clips.map((c) => c.result?.model).filter(Boolean) as string[])].sort(), [props.clips]);
+  const views = useMemo(() => distinct(props.clips, (c) => c.result?.view), [props.clips]);
+  const models = useMemo(() => distinct(props.clips, (c) => c.result?.model), [props.clips]);
 
   const shown = useMemo(() => {
     const q = search.trim().toLowerCase();
@@ -85,24 +85,8 @@ export function ClipList(props: { clips: Clip[]; onChanged: (clip: Clip) => void
             <option value="failed">failed</option>
           </select>
         </label>
-        <label>
-          View
-          <select value={view} onChange={(e) => setView((e.target as HTMLSelectElement).value)}>
-            <option value="">any</option>
-            {views.map((v) => (
-              <option key={v}>{v}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Model
-          <select value={model} onChange={(e) => setModel((e.target as HTMLSelectElement).value)}>
-            <option value="">any</option>
-            {models.map((m) => (
-              <option key={m}>{m}</option>
-            ))}
-          </select>
-        </label>
+        <AnyOf label="View" value={view} options={views} onChange={setView} />
+        <AnyOf label="Model" value={model} options={models} onChange={setModel} />
         <label>
           From
           <input type="date" value={from} onInput={(e) => setFrom((e.target as HTMLInputElement).value)} />
@@ -163,5 +147,25 @@ export function ClipList(props: { clips: Clip[]; onChanged: (clip: Clip) => void
         </table>
       </div>
     </section>
+  );
+}
+
+/** The distinct values `pick` finds among the clips, sorted. */
+function distinct(clips: Clip[], pick: (clip: Clip) => string | undefined): string[] {
+  return [...new Set(clips.map(pick).filter((v): v is string => Boolean(v)))].sort();
+}
+
+/** A filter select: "any" or one of `options`. */
+function AnyOf(props: { label: string; value: string; options: string[]; onChange: (value: string) => void }) {
+  return (
+    <label>
+      {props.label}
+      <select value={props.value} onChange={(e) => props.onChange((e.target as HTMLSelectElement).value)}>
+        <option value="">any</option>
+        {props.options.map((o) => (
+          <option key={o}>{o}</option>
+        ))}
+      </select>
+    </label>
   );
 }
