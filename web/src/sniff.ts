@@ -46,6 +46,8 @@ export function refusal(name: string, head: Uint8Array): string | null {
   }
   // A DICOM data set without the 128-byte preamble starts with a group 0x0002 or 0x0008 tag: the server can read it.
   if (EXTENSIONS.dicom.includes(ext) && (head[0] === 0x02 || head[0] === 0x08) && head[1] === 0x00) return null;
+  // An old QuickTime file may start with a free, skip or pnot atom: the server takes it when the name says MP4/MOV.
+  if (EXTENSIONS['iso-video'].includes(ext) && ['free', 'skip', 'pnot'].includes(ascii(head, 4, 4))) return null;
   if (ext && ALL.includes(ext)) return `the name says ${ext} but the content does not start like one (no ${ext === '.mat' ? '"MATLAB" header' : ext === '.dcm' || ext === '.dicom' ? '"DICM" at byte 128' : 'container signature'})`;
   return `not a supported cine: accepted are MATLAB .mat, DICOM, zip of DICOM, AVI, MP4/MOV, MKV/WebM${ext ? ` (got ${ext})` : ''}`;
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { sniffContainer } from '../../../src/formats/video/sniff.ts';
 import { kindOf, refusal } from '../../../web/src/sniff.ts';
 import { ROOT } from '../../helpers/server.ts';
 
@@ -33,4 +34,16 @@ test('the browser check refuses with the reason: wrong content, mismatched exten
   assert.match(refusal('notes.txt', text)!, /not a supported cine/);
   assert.match(refusal('clip.avi', await head('phantom-mat/ap4_patient.mat'))!, /content is MAT/);
   assert.match(refusal('x.mat', new Uint8Array())!, /empty/);
+});
+
+test('an old QuickTime file starting with a free atom is sent when its name says MOV or MP4, as the server reads it', () => {
+  const head = new Uint8Array(64);
+  head.set([0, 0, 0, 8], 0);
+  head.set(new TextEncoder().encode('free'), 4);
+  assert.equal(refusal('old.mov', head), null);
+  assert.equal(refusal('old.mp4', head), null);
+  assert.match(refusal('old.bin', head)!, /not a supported cine/);
+  // The server agrees on both counts.
+  assert.equal(sniffContainer(head, 'old.mov'), 'mov');
+  assert.equal(sniffContainer(head, 'old.bin'), null);
 });
