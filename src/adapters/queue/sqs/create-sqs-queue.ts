@@ -207,6 +207,10 @@ export async function createSqsQueue(options: SqsQueueOptions): Promise<JobQueue
     async release(receipt: string, delaySeconds = 0): Promise<void> {
       checkReceipt(receipt);
       const seconds = Math.ceil(checkNumber('delaySeconds', delaySeconds, 0, MAX_VISIBILITY_SECONDS, 's'));
+      // A poll this client gave up (its caller stopped receiving) still takes messages on SQS's side for up
+      // to ABORTABLE_WAIT_SECONDS: a message made visible now would go straight back to it and lose a
+      // delivery (a worker holding two jobs has such a poll open when a Spot notice releases them).
+      if (seconds === 0) await Promise.all([...abandoned]);
       await changeVisibility('release', receipt, seconds);
     },
 
