@@ -31,7 +31,8 @@ export function Viewer(props: { id: string; clip: Clip | undefined }) {
   loopRef.current = loop;
   const drawn = useRef(false);
 
-  // The clip: from the live list when there, else fetched once.
+  // The clip: from the live list when there, else fetched once. Kept in state so that the page keeps the
+  // last one known while the live list reloads (the clip is briefly absent from it).
   useEffect(() => {
     if (!props.clip) api.clip(props.id).then(setFetched, (e: Error) => setError(e.message));
   }, [props.id, props.clip]);
