@@ -18,8 +18,7 @@ function frameResultAt(frames: FrameResult[], i: number): FrameResult | null {
 export function Viewer(props: { id: string; clip: Clip | undefined }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [source, setSource] = useState<FrameSource | null>(null);
-  const [fetched, setFetched] = useState<Clip | null>(null);
-  const clip = props.clip ?? fetched;
+  const [clip, setClip] = useState<Clip | null>(props.clip ?? null);
   const [result, setResult] = useState<ResultDocument | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [frame, setFrame] = useState(0);
@@ -34,7 +33,8 @@ export function Viewer(props: { id: string; clip: Clip | undefined }) {
   // The clip: from the live list when there, else fetched once. Kept in state so that the page keeps the
   // last one known while the live list reloads (the clip is briefly absent from it).
   useEffect(() => {
-    if (!props.clip) api.clip(props.id).then(setFetched, (e: Error) => setError(e.message));
+    if (props.clip) setClip(props.clip);
+    else api.clip(props.id).then(setClip, (e: Error) => setError(e.message));
   }, [props.id, props.clip]);
 
   useEffect(() => {
