@@ -18,7 +18,8 @@ function frameResultAt(frames: FrameResult[], i: number): FrameResult | null {
 export function Viewer(props: { id: string; clip: Clip | undefined }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [source, setSource] = useState<FrameSource | null>(null);
-  const [clip, setClip] = useState<Clip | null>(props.clip ?? null);
+  const [fetched, setFetched] = useState<Clip | null>(null);
+  const clip = props.clip ?? fetched;
   const [result, setResult] = useState<ResultDocument | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [frame, setFrame] = useState(0);
@@ -30,11 +31,9 @@ export function Viewer(props: { id: string; clip: Clip | undefined }) {
   loopRef.current = loop;
   const drawn = useRef(false);
 
-  // The clip: from the live list when there, else fetched once. Kept in state so that the page keeps the
-  // last one known while the live list reloads (the clip is briefly absent from it).
+  // The clip: from the live list when there, else fetched once.
   useEffect(() => {
-    if (props.clip) setClip(props.clip);
-    else api.clip(props.id).then(setClip, (e: Error) => setError(e.message));
+    if (!props.clip) api.clip(props.id).then(setFetched, (e: Error) => setError(e.message));
   }, [props.id, props.clip]);
 
   useEffect(() => {
