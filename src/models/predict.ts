@@ -8,7 +8,7 @@ import type { ModelRuntime, Tensor } from '../ports/model-runtime.ts';
 import { aggregateClip, type ClipAggregate, softmax } from './aggregate.ts';
 import type { DeployedModel } from './load.ts';
 import { tensorManifest } from './manifest.ts';
-import { prepareFrames } from './preprocess.ts';
+import { type FrameBatchFactory, prepareFrames } from './preprocess.ts';
 
 export interface ClipPrediction extends ClipAggregate {
   /** read_ms: decoding the sampled frames and preprocessing them; inference_ms: the network and aggregation. */
@@ -18,6 +18,8 @@ export interface ClipPrediction extends ClipAggregate {
 export interface PredictOptions {
   /** Frames per runtime call (bounds the memory of one call); default 16. */
   batchSize?: number;
+  /** Where the sampled frames are resized (default: on this thread; see preprocess-thread.ts). */
+  frames?: FrameBatchFactory;
 }
 
 export async function predictClip(cine: Cine, model: DeployedModel, runtime: ModelRuntime, options: PredictOptions = {}): Promise<ClipPrediction> {
@@ -25,7 +27,7 @@ export async function predictClip(cine: Cine, model: DeployedModel, runtime: Mod
   const who = `model ${model.manifest.name}@${model.manifest.version}`;
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? 16));
   const t0 = performance.now();
-  const prepared = await prepareFrames(cine, input);
+  const prepared = await prepareFrames(cine, input, options.frames);
   const t1 = performance.now();
   const plane = input.height * input.width;
   const count = prepared.indices.length;

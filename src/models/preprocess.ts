@@ -107,9 +107,26 @@ export function areaWeights(srcLen: number, dstLen: number): { start: Int32Array
   return { start, n, offset, w: Float64Array.from(w) };
 }
 
+/** The horizontal and vertical area weights of one resize (the same for every frame of a clip). */
+export interface ResizeWeights {
+  hx: ReturnType<typeof areaWeights>;
+  vy: ReturnType<typeof areaWeights>;
+  /** Scratch for the horizontal pass: crop height × dstW. */
+  rows: Float64Array;
+}
+
+export function resizeWeights(rect: Rect, dstH: number, dstW: number): ResizeWeights {
+  const cw = rect.x1 - rect.x0 + 1;
+  const ch = rect.y1 - rect.y0 + 1;
+  return { hx: areaWeights(cw, dstW), vy: areaWeights(ch, dstH), rows: new Float64Array(ch * dstW) };
+}
+
 /**
  * Resizes the `rect` of one H×W×C frame to dstH × dstW by area averaging, converting to grey on the fly
  * (BT.601 luma for C = 3). Writes raw sample units (not yet scaled) into `out` at `outOffset`.
+ * `weights` (from resizeWeights for the same rect and size) may be passed to reuse across frames.
+ * Every output is summed in the same order whatever the loop shape (sources left to right, then rows top
+ * to bottom), so results are bit-identical across versions of this code and with training's.
  */
 export function resizeFrameArea(
   samples: ArrayLike<number>,
@@ -120,63 +137,160 @@ export function resizeFrameArea(
   dstW: number,
   out: Float64Array,
   outOffset: number,
+  weights: ResizeWeights = resizeWeights(rect, dstH, dstW),
 ): void {
-  const cw = rect.x1 - rect.x0 + 1;
+  const { hx, vy, rows } = weights;
   const ch = rect.y1 - rect.y0 + 1;
-  const hx = areaWeights(cw, dstW);
-  const vy = areaWeights(ch, dstH);
-  const rows = new Float64Array(ch * dstW);
-  for (let y = 0; y < ch; y++) {
-    const base = ((rect.y0 + y) * width + rect.x0) * channels;
-    for (let j = 0; j < dstW; j++) {
-      let sum = 0;
-      const o = hx.offset[j]!;
-      for (let t = 0; t < hx.n[j]!; t++) {
-        const p = base + (hx.start[j]! + t) * channels;
-        const grey = channels === 1 ? samples[p]! : LUMA[0] * samples[p]! + LUMA[1] * samples[p + 1]! + LUMA[2] * samples[p + 2]!;
-        sum += hx.w[o + t]! * grey;
+  const hStart = hx.start;
+  const hN = hx.n;
+  const hOff = hx.offset;
+  const hW = hx.w;
+  if (channels === 1) {
+    for (let y = 0; y < ch; y++) {
+      const base = (rect.y0 + y) * width + rect.x0;
+      const row = y * dstW;
+      for (let j = 0; j < dstW; j++) {
+        const s0 = base + hStart[j]!;
+        const o = hOff[j]!;
+        const n = hN[j]!;
+        let sum = 0;
+        for (let t = 0; t < n; t++) sum += hW[o + t]! * samples[s0 + t]!;
+        rows[row + j] = sum;
       }
-      rows[y * dstW + j] = sum;
+    }
+  } else {
+    const [r, g, b] = LUMA;
+    for (let y = 0; y < ch; y++) {
+      const base = ((rect.y0 + y) * width + rect.x0) * 3;
+      const row = y * dstW;
+      for (let j = 0; j < dstW; j++) {
+        const s0 = base + hStart[j]! * 3;
+        const o = hOff[j]!;
+        const n = hN[j]!;
+        let sum = 0;
+        for (let t = 0; t < n; t++) {
+          const p = s0 + t * 3;
+          sum += hW[o + t]! * (r * samples[p]! + g * samples[p + 1]! + b * samples[p + 2]!);
+        }
+        rows[row + j] = sum;
+      }
     }
   }
+  // Output row i, column j: the sum over taps t of w[t] × rows[start + t][j], accumulated tap by tap
+  // across the whole output row (the same additions in the same order as one output at a time).
+  const vStart = vy.start;
+  const vN = vy.n;
+  const vOff = vy.offset;
+  const vW = vy.w;
   for (let i = 0; i < dstH; i++) {
-    const o = vy.offset[i]!;
-    for (let j = 0; j < dstW; j++) {
-      let sum = 0;
-      for (let t = 0; t < vy.n[i]!; t++) sum += vy.w[o + t]! * rows[(vy.start[i]! + t) * dstW + j]!;
-      out[outOffset + i * dstW + j] = sum;
+    const dst = outOffset + i * dstW;
+    out.fill(0, dst, dst + dstW);
+    const o = vOff[i]!;
+    const n = vN[i]!;
+    for (let t = 0; t < n; t++) {
+      const w = vW[o + t]!;
+      const src = (vStart[i]! + t) * dstW;
+      for (let j = 0; j < dstW; j++) out[dst + j] = out[dst + j]! + w * rows[src + j]!;
     }
   }
 }
 
-/** Reads the sampled frames of `cine` and prepares them as the manifest's input tensor. */
-export async function prepareFrames(cine: Cine, input: PreprocessSpec): Promise<PreparedFrames> {
+/** What resizing a clip's sampled frames needs to know, besides the frames themselves. */
+export interface FrameBatchSpec {
+  /** Sampled frames in the batch. */
+  count: number;
+  /** Source frame geometry. */
+  width: number;
+  channels: 1 | 3;
+  bitsPerSample: 8 | 16;
+  crop: Rect;
+  /** The network's input size and value range (the manifest's input.height, input.width, input.scale). */
+  height: number;
+  outWidth: number;
+  scale: readonly [number, number];
+}
+
+/**
+ * Where the sampled frames of one clip are resized: frame `f` (0-based among the sampled frames, given in
+ * order) with `add`, then the finished tensor with `finish`. `add` may keep the samples only until it
+ * resolves: the caller's frame stays the caller's.
+ */
+export interface FrameBatch {
+  add(f: number, samples: Uint8Array | Uint16Array): void | Promise<void>;
+  finish(): Promise<{ data: Float32Array; fullScale: number }>;
+}
+
+/** Opens a FrameBatch: on this thread (`localFrameBatch`) or on a thread of its own (preprocess-thread.ts). */
+export type FrameBatchFactory = (spec: FrameBatchSpec) => FrameBatch;
+
+/** The pure half of prepareFrames, frame by frame on the calling thread. */
+export function localFrameBatch(spec: FrameBatchSpec): FrameBatch & { result(): { data: Float32Array; fullScale: number } } {
+  const plane = spec.height * spec.outWidth;
+  const raw = new Float64Array(spec.count * plane);
+  const weights = resizeWeights(spec.crop, spec.height, spec.outWidth);
+  let peak = 0;
+  const result = () => {
+    const fullScale = spec.bitsPerSample === 16 ? grey16Full(peak) : 255;
+    const [lo, hi] = spec.scale;
+    const k = (hi - lo) / fullScale;
+    const data = new Float32Array(raw.length);
+    for (let i = 0; i < raw.length; i++) data[i] = lo + k * raw[i]!;
+    return { data, fullScale };
+  };
+  return {
+    add(f, samples) {
+      if (spec.bitsPerSample === 16) {
+        for (let i = 0; i < samples.length; i++) if (samples[i]! > peak) peak = samples[i]!;
+      }
+      resizeFrameArea(samples, spec.width, spec.channels, spec.crop, spec.height, spec.outWidth, raw, f * plane, weights);
+    },
+    result,
+    finish: async () => result(),
+  };
+}
+
+/**
+ * Reads the sampled frames of `cine` and prepares them as the manifest's input tensor. The frames are read
+ * here, one at a time, and resized where `batch` says (default: on this thread).
+ */
+export async function prepareFrames(cine: Cine, input: PreprocessSpec, batch: FrameBatchFactory = localFrameBatch): Promise<PreparedFrames> {
   if (!(cine.frames >= 1) || !(cine.height >= 1) || !(cine.width >= 1)) {
     throw new EchoError('CINE_CORRUPT', `the cine (${cine.format}) has ${cine.frames} frames of ${cine.width}x${cine.height}; at least one non-empty frame is needed`);
   }
   const indices = sampleFrameIndices(cine.frames, input.frames.dropRate, input.frames.max);
   const crop = input.cropToSector ? cropRect(cine.regions, cine.height, cine.width) : cropRect(undefined, cine.height, cine.width);
-  const plane = input.height * input.width;
-  const raw = new Float64Array(indices.length * plane);
   const expected = cine.height * cine.width * cine.channels;
-  let peak = 0;
-  for (let f = 0; f < indices.length; f++) {
-    const samples = await cine.frame(indices[f]!);
-    if (samples.length !== expected) {
-      throw new EchoError(
-        'CINE_CORRUPT',
-        `frame ${indices[f]} of the cine (${cine.format}) has ${samples.length} samples; ${cine.width}x${cine.height}x${cine.channels} = ${expected} expected`,
-      );
+  const frames = batch({
+    count: indices.length,
+    width: cine.width,
+    channels: cine.channels,
+    bitsPerSample: cine.bitsPerSample,
+    crop,
+    height: input.height,
+    outWidth: input.width,
+    scale: input.scale,
+  });
+  let read: Error | null = null;
+  try {
+    for (let f = 0; f < indices.length; f++) {
+      const samples = await cine.frame(indices[f]!);
+      if (samples.length !== expected) {
+        throw new EchoError(
+          'CINE_CORRUPT',
+          `frame ${indices[f]} of the cine (${cine.format}) has ${samples.length} samples; ${cine.width}x${cine.height}x${cine.channels} = ${expected} expected`,
+        );
+      }
+      await frames.add(f, samples);
     }
-    if (cine.bitsPerSample === 16) {
-      for (let i = 0; i < samples.length; i++) if (samples[i]! > peak) peak = samples[i]!;
-    }
-    resizeFrameArea(samples, cine.width, cine.channels, crop, input.height, input.width, raw, f * plane);
+  } catch (err) {
+    read = err as Error;
   }
-  const fullScale = cine.bitsPerSample === 16 ? grey16Full(peak) : 255;
-  const [lo, hi] = input.scale;
-  const k = (hi - lo) / fullScale;
-  const data = new Float32Array(raw.length);
-  for (let i = 0; i < raw.length; i++) data[i] = lo + k * raw[i]!;
+  // Finished in every case, so that a batch on another thread lets go of what it holds for this clip.
+  const done = frames.finish();
+  if (read) {
+    await done.catch(() => {});
+    throw read;
+  }
+  const { data, fullScale } = await done;
   return { indices, data, height: input.height, width: input.width, crop, fullScale };
 }

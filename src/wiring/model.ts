@@ -5,6 +5,7 @@ import { createOnnxThreadRuntime } from '../adapters/runtime/onnx/index.ts';
 import type { Config } from '../config/load.ts';
 import type { DeployedModel } from '../models/load.ts';
 import { predictClip } from '../models/predict.ts';
+import { createPreprocessThread } from '../models/preprocess-thread.ts';
 import { createModelDirectory, type ModelDirectory, resolveActiveRef } from '../models/model-directory.ts';
 import { parseRef } from '../models/deployment.ts';
 import { resolveModel } from '../models/registry.ts';
@@ -57,11 +58,19 @@ export async function openModelSession(config: Config, model?: DeployedModel): P
     runtime === 'onnx'
       ? await createOnnxThreadRuntime(deployed, { executionProviders: config.executionProviders, intraOpThreads: config.inferenceThreads })
       : await createKserveRuntime(deployed);
+  // Frames are resized on a thread of their own too, for the same reason.
+  const preprocess = createPreprocessThread();
   return {
     ...base,
     needsFile: false,
-    predict: (cine) => predictClip(cine, deployed, tensors),
-    close: () => tensors.close(),
+    predict: (cine) => predictClip(cine, deployed, tensors, { frames: preprocess.batch }),
+    close: async () => {
+      try {
+        await tensors.close();
+      } finally {
+        await preprocess.close();
+      }
+    },
   };
 }
 

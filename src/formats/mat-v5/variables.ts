@@ -74,7 +74,7 @@ async function indexCompressed(
   // bytes per 64 KiB), so such a variable is refused before reading it.
   const inflateAll = async (label: string, expectedBytes?: number): Promise<{ bytes: Bytes; size: number }> => {
     const packed = await readExact(file, dataOffset, size, file.size, ctx, label);
-    const data = inflateCapped(packed, ctx, label, expectedBytes);
+    const data = await inflateCapped(packed, ctx, label, expectedBytes);
     return innerMatrix(memoryBytes(data), ctx, label);
   };
 

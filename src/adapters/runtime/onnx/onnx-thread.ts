@@ -11,7 +11,7 @@
  *   pass views into larger arrays (core's predictClip), and cloning a view would copy its whole
  *   underlying buffer, while moving it would take the caller's array away. The caller may reuse its
  *   arrays as soon as run returns its promise. Outputs come back moved too, and so do the input buffers,
- *   for the next calls' copies (buffer-pool.ts).
+ *   for the next calls' copies (src/util/buffer-pool.ts).
  * - The thread is unref'd while no call is in flight: an idle session never keeps the process alive, and
  *   while a call waits on the thread, the thread holds the process up for it.
  * - A thread that dies (a crash in native code, an uncaught error) fails the calls in flight and every
@@ -23,7 +23,7 @@ import { codeFromWire, EchoError } from '../../../errors/catalogue.ts';
 import type { DeployedModel } from '../../../models/load.ts';
 import type { ModelRuntime, Tensor } from '../../../ports/model-runtime.ts';
 import type { OnnxRuntimeOptions } from './onnx-runtime.ts';
-import { bufferPool } from './buffer-pool.ts';
+import { bufferPool } from '../../../util/buffer-pool.ts';
 import { buffersOf, READY_ID, type ThreadReply, type ThreadRequest, type ThreadSetup } from './onnx-thread-protocol.ts';
 
 const THREAD = new URL('./onnx-thread-main.ts', import.meta.url);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bufferPool } from '../../../src/adapters/runtime/onnx/buffer-pool.ts';
+import { bufferPool } from '../../../src/util/buffer-pool.ts';
 
 test('the buffer pool hands back a spare of the exact size, once, and keeps only the most recent few', () => {
   const pool = bufferPool(2);

@@ -1,6 +1,6 @@
 /**
- * A few spare ArrayBuffers for the threaded ONNX runtime's input copies. Each run moves its inputs' buffers
- * to the inference thread, which hands them back with the reply; reusing them here saves allocating fresh
+ * A few spare ArrayBuffers for copies moved to a thread and handed back (the threaded ONNX runtime's
+ * inputs, the preprocessing thread's frames). Reusing them saves allocating fresh
  * memory per call, whose page faults cost more than the copy itself (about 0.4 ms of the calling thread's
  * time per 16-frame batch of 1 MiB, measured with bench/onnx-thread.ts).
  */
