@@ -38,7 +38,7 @@ export async function streamUpload(baseUrl: string, token: string, file: string)
     );
     req.on('error', reject);
     req.write(head);
-    pipeline(createReadStream(file), req, { end: false })
+    pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), req, { end: false })
       .then(() => req.end(tail))
       .catch(reject);
   });

@@ -6,7 +6,9 @@ import { uninitialisedBytes } from '../../../util/bytes.ts';
 /**
  * Encrypts a plaintext stream into segments (see format.ts). One segment of plaintext is held at a time:
  * a full segment waits until the next byte arrives, because only then is it known not to be the last.
- * `onPlain` sees every plaintext chunk first (for the size cap and the sha256).
+ * The held chunks are fed to the segment's cipher as they are (never joined into one buffer first), and
+ * the ciphertext comes out in as many pieces. `onPlain` sees every plaintext chunk first (for the size
+ * cap and the sha256).
  */
 export async function* encryptSegments(
   body: AsyncIterable<Uint8Array | string>,
@@ -14,34 +16,42 @@ export async function* encryptSegments(
   dataKey: Buffer,
   onPlain: (chunk: Uint8Array) => void,
 ): AsyncIterable<Uint8Array> {
-  let held: Buffer[] = [];
+  const held: Buffer[] = [];
   let heldBytes = 0;
   let index = 0;
-  const seal = (plain: Buffer, final: boolean): Buffer[] => {
+  /** Seals the first `n` held bytes as the next segment: its ciphertext pieces, then its tag. */
+  const seal = (n: number, final: boolean): Buffer[] => {
     const { nonce, aad } = segmentParams(header, index++, final);
     const cipher = createCipheriv('aes-256-gcm', dataKey, nonce);
     cipher.setAAD(aad);
-    const out = cipher.update(plain);
+    const out: Buffer[] = [];
+    for (let left = n; left > 0; ) {
+      const head = held[0]!;
+      if (head.length <= left) {
+        held.shift();
+        out.push(cipher.update(head));
+        left -= head.length;
+      } else {
+        held[0] = head.subarray(left);
+        out.push(cipher.update(head.subarray(0, left)));
+        left = 0;
+      }
+    }
+    heldBytes -= n;
     cipher.final();
-    return [out, cipher.getAuthTag()];
+    out.push(cipher.getAuthTag());
+    return out;
   };
   for await (const raw of body) {
     const chunk = typeof raw === 'string' ? Buffer.from(raw) : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
     onPlain(chunk);
+    if (chunk.length === 0) continue;
     held.push(chunk);
     heldBytes += chunk.length;
-    if (heldBytes <= SEGMENT_BYTES) continue;
-    const all = Buffer.concat(held, heldBytes);
-    let at = 0;
     // Strictly more than a segment: the segment sealed here is certainly not the last one.
-    while (heldBytes - at > SEGMENT_BYTES) {
-      yield* seal(all.subarray(at, at + SEGMENT_BYTES), false);
-      at += SEGMENT_BYTES;
-    }
-    held = [all.subarray(at)];
-    heldBytes -= at;
+    while (heldBytes > SEGMENT_BYTES) yield* seal(SEGMENT_BYTES, false);
   }
-  yield* seal(Buffer.concat(held, heldBytes), true);
+  yield* seal(heldBytes, true);
 }
 
 /**
