@@ -4,6 +4,7 @@ import type { JobQueue } from '../ports/job-queue.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { RouteInput } from '../models/routing.ts';
 import { TAG } from '../models/routing.ts';
+import { queueModelJob } from '../pipeline/queue-model-job.ts';
 import { randomId } from '../util/ids.ts';
 import { type IngestDeidentifier, spoolDeidentified } from './deidentify-spool.ts';
 import { validateFileName } from './file-names.ts';
@@ -132,13 +133,7 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
     // One job per model; a model that already has a result for these bytes is answered from it.
     for (const [i, m] of [plan.primary, ...plan.shadows].entries()) {
       const primary = i === 0;
-      const job = await deps.catalog.createJob({ id: randomId('job'), clipId, modelName: m.name, modelVersion: m.version, createdAt, primary });
-      const done = primary ? existing : await findFor(m);
-      if (done) {
-        await deps.catalog.finishJob(job.id, done.id, now());
-      } else {
-        await deps.queue.send({ jobId: job.id, clipId, model: { name: m.name, version: m.version }, queuedAt: createdAt, ...(primary ? {} : { primary: false }) });
-      }
+      await queueModelJob(deps, { clipId, model: m, createdAt, primary }, primary ? existing : await findFor(m), now);
     }
     const clip = await deps.catalog.getClip(clipId);
     if (!clip) throw new EchoError('CATALOG_FAILED', `clip ${clipId} vanished right after it was created`);

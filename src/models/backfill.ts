@@ -8,7 +8,7 @@
  */
 import type { Catalog, Clip } from '../ports/catalog.ts';
 import type { JobQueue } from '../ports/job-queue.ts';
-import { randomId } from '../util/ids.ts';
+import { queueModelJob } from '../pipeline/queue-model-job.ts';
 
 export interface BackfillDeps {
   catalog: Catalog;
@@ -57,16 +57,9 @@ export async function backfill(deps: BackfillDeps, options: BackfillOptions = {}
       report.lacking++;
       report.clipIds.push(clip.id);
       if (report.dryRun) continue;
-      const at = now();
       const existing = await deps.catalog.findResult({ inputSha256: clip.sha256, modelName: m.name, modelVersion: m.version, weightsSha256: m.weightsSha256 });
-      const job = await deps.catalog.createJob({ id: randomId('job'), clipId: clip.id, modelName: m.name, modelVersion: m.version, createdAt: at, primary: false });
-      if (existing) {
-        await deps.catalog.finishJob(job.id, existing.id, at);
-        report.linked++;
-      } else {
-        await deps.queue.send({ jobId: job.id, clipId: clip.id, model: { name: m.name, version: m.version }, queuedAt: at, primary: false });
-        report.queued++;
-      }
+      const outcome = await queueModelJob(deps, { clipId: clip.id, model: m, createdAt: now(), primary: false }, existing, now);
+      report[outcome]++;
     }
     const last = page.at(-1)!;
     after = { createdAt: last.createdAt, id: last.id };
