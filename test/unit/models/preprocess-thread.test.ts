@@ -5,22 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { EchoError, isEchoError } from '../../../src/errors/catalogue.ts';
-import type { ManifestInput } from '../../../src/models/manifest.ts';
+import { loadConfig } from '../../../src/config/load.ts';
+import { type ManifestInput, tensorManifest } from '../../../src/models/manifest.ts';
+import { resolveModel } from '../../../src/models/registry.ts';
 import { localFrameBatch, prepareFrames } from '../../../src/models/preprocess.ts';
 import { createPreprocessThread } from '../../../src/models/preprocess-thread.ts';
 import { phantomCine } from '../../../src/phantom/index.ts';
 import type { Cine } from '../../../src/ports/cine-reader.ts';
 
-const INPUT: ManifestInput = {
-  tensor: 'frames',
-  height: 64,
-  width: 48,
-  channels: 1,
-  frames: { dropRate: 0.5, max: 32 },
-  cropToSector: true,
-  scale: [0, 1],
-  resize: 'area',
-};
+// The deployed default model's own input: 128 × 128, half the frames, cropped to the sector, scaled to 0..1.
+const INPUT: ManifestInput = tensorManifest((await resolveModel(loadConfig({}).modelsDir, loadConfig({}).model)).manifest).input;
 
 const cine = (over: Partial<Parameters<typeof phantomCine>[0]> = {}) =>
   phantomCine({ view: 'AP4', quality: 0.8, seed: 7, frames: 12, height: 120, width: 160, regions: true, ...over });
@@ -114,7 +108,7 @@ test('an idle preprocessing thread does not keep its process alive', async (t) =
     import { phantomCine } from ${JSON.stringify(phantom)};
     const pre = createPreprocessThread();
     const out = await prepareFrames(phantomCine({ view: 'AP4', quality: 0.8, seed: 1, frames: 4, height: 32, width: 32 }), ${JSON.stringify(INPUT)}, pre.batch);
-    if (out.data.length !== 2 * 64 * 48) throw new Error('bad tensor');
+    if (out.data.length !== 2 * ${INPUT.height * INPUT.width}) throw new Error('bad tensor');
     console.log('done');`;
   const file = join(dir, 'child.mjs');
   await writeFile(file, script);
