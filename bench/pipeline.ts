@@ -63,12 +63,14 @@ async function inProcess(files: string[], overlap = false): Promise<number> {
     await session.predict(warm);
     await warm.close();
     const t0 = performance.now();
-    let next: Promise<Cine> | null = overlap ? open(files[0]!) : null;
-    for (let i = 0; i < files.length; i++) {
-      const cine = next ? await next : await open(files[i]!);
-      if (overlap) next = i + 1 < files.length ? open(files[i + 1]!) : null;
+    const opening = (i: number): Promise<Cine> | null => (i < files.length ? open(files[i]!) : null);
+    let next = opening(0);
+    for (let i = 0; next; i++) {
+      const cine = await next;
+      if (overlap) next = opening(i + 1);
       await session.predict(cine);
       await cine.close();
+      if (!overlap) next = opening(i + 1);
     }
     return files.length / ((performance.now() - t0) / 1000);
   } finally {

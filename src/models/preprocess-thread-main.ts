@@ -9,41 +9,46 @@ import { localFrameBatch } from './preprocess.ts';
 import type { PreprocessReply, PreprocessRequest } from './preprocess-thread-protocol.ts';
 
 const port = parentPort!;
-const batches = new Map<number, ReturnType<typeof localFrameBatch>>();
-/** Batches that failed: their later frames are only handed back, their finish answered with the error. */
-const failed = new Map<number, PreprocessReply & { op: 'failed' }>();
+type Failure = { error: { code: string; message: string } };
+/** Each open batch, or what ended it: its later frames are only handed back, its finish gets the error. */
+const batches = new Map<number, ReturnType<typeof localFrameBatch> | Failure>();
+
+/** Pure arithmetic on checked sizes: a failure here is a fault of this code, reported with its batch. */
+const fault = (err: unknown): Failure => ({ error: toEchoError(err, 'INTERNAL', 'preprocessing frames').toJSON() });
 
 function send(reply: PreprocessReply, transfer: ArrayBuffer[] = []): void {
   port.postMessage(reply, transfer);
 }
 
 port.on('message', (req: PreprocessRequest) => {
-  try {
-    if (req.op === 'begin') {
+  if (req.op === 'begin') {
+    try {
       batches.set(req.id, localFrameBatch(req.spec));
-    } else if (req.op === 'frame') {
-      const buffer = req.samples.buffer as ArrayBuffer;
+    } catch (err) {
+      batches.set(req.id, fault(err));
+    }
+    return;
+  }
+  const batch = batches.get(req.id) ?? fault(new Error(`no batch ${req.id} is open`));
+  if (req.op === 'frame') {
+    if ('add' in batch) {
       try {
-        if (!failed.has(req.id)) batches.get(req.id)!.add(req.f, req.samples);
-      } finally {
-        send({ op: 'frame-done', id: req.id, buffer }, [buffer]);
-      }
-    } else {
-      const error = failed.get(req.id);
-      failed.delete(req.id);
-      const batch = batches.get(req.id);
-      batches.delete(req.id);
-      if (error) send(error);
-      else {
-        const { data, fullScale } = batch!.result();
-        send({ op: 'result', id: req.id, data, fullScale }, [data.buffer as ArrayBuffer]);
+        batch.add(req.f, req.samples);
+      } catch (err) {
+        batches.set(req.id, fault(err));
       }
     }
-  } catch (err) {
-    // Pure arithmetic on checked sizes: a failure here is a fault of this code, reported with the batch.
-    batches.delete(req.id);
-    const reply: PreprocessReply & { op: 'failed' } = { op: 'failed', id: req.id, error: toEchoError(err, 'INTERNAL', 'preprocessing frames').toJSON() };
-    if (req.op === 'finish') send(reply);
-    else failed.set(req.id, reply);
+    const buffer = req.samples.buffer as ArrayBuffer;
+    send({ op: 'frame-done', id: req.id, buffer }, [buffer]);
+    return;
   }
+  batches.delete(req.id);
+  let answer: { data: Float32Array; fullScale: number } | Failure;
+  try {
+    answer = 'error' in batch ? batch : batch.result();
+  } catch (err) {
+    answer = fault(err);
+  }
+  if ('error' in answer) send({ op: 'failed', id: req.id, error: answer.error });
+  else send({ op: 'result', id: req.id, data: answer.data, fullScale: answer.fullScale }, [answer.data.buffer as ArrayBuffer]);
 });

@@ -82,8 +82,6 @@ export function createPreprocessThread(): Preprocessor {
     return w;
   };
 
-  const post = (w: Worker, request: PreprocessRequest, transfer: ArrayBuffer[] = []) => w.postMessage(request, transfer);
-
   return {
     batch(spec): FrameBatch {
       worker ??= start();
@@ -92,7 +90,7 @@ export function createPreprocessThread(): Preprocessor {
       const state: Open = { waiting: 0, room: null, settle: null, failure: null };
       open.set(id, state);
       w.ref();
-      post(w, { op: 'begin', id, spec });
+      w.postMessage({ op: 'begin', id, spec } satisfies PreprocessRequest);
       return {
         async add(f, samples) {
           while (state.waiting >= AHEAD && !state.failure) await new Promise<void>((r) => (state.room = r));
@@ -100,13 +98,13 @@ export function createPreprocessThread(): Preprocessor {
           const own = samples instanceof Uint16Array ? new Uint16Array(spare.take(samples.byteLength)) : new Uint8Array(spare.take(samples.byteLength));
           own.set(samples);
           state.waiting++;
-          post(w, { op: 'frame', id, f, samples: own }, [own.buffer as ArrayBuffer]);
+          w.postMessage({ op: 'frame', id, f, samples: own } satisfies PreprocessRequest, [own.buffer as ArrayBuffer]);
         },
         finish() {
           if (state.failure) return Promise.reject(state.failure);
           return new Promise((resolve, reject) => {
             state.settle = { resolve, reject };
-            post(w, { op: 'finish', id });
+            w.postMessage({ op: 'finish', id } satisfies PreprocessRequest);
           });
         },
       };

@@ -199,13 +199,13 @@ export function resizeFrameArea(
 export interface FrameBatchSpec {
   /** Sampled frames in the batch. */
   count: number;
-  /** Source frame geometry. */
-  width: number;
+  /** The source frames: width in pixels, samples per pixel, bits per sample, and the rectangle to resize. */
+  frameWidth: number;
   channels: 1 | 3;
   bitsPerSample: 8 | 16;
   crop: Rect;
   /** The network's input size and value range (the manifest's input.height, input.width, input.scale). */
-  height: number;
+  outHeight: number;
   outWidth: number;
   scale: readonly [number, number];
 }
@@ -225,9 +225,9 @@ export type FrameBatchFactory = (spec: FrameBatchSpec) => FrameBatch;
 
 /** The pure half of prepareFrames, frame by frame on the calling thread. */
 export function localFrameBatch(spec: FrameBatchSpec): FrameBatch & { result(): { data: Float32Array; fullScale: number } } {
-  const plane = spec.height * spec.outWidth;
+  const plane = spec.outHeight * spec.outWidth;
   const raw = new Float64Array(spec.count * plane);
-  const weights = resizeWeights(spec.crop, spec.height, spec.outWidth);
+  const weights = resizeWeights(spec.crop, spec.outHeight, spec.outWidth);
   let peak = 0;
   const result = () => {
     const fullScale = spec.bitsPerSample === 16 ? grey16Full(peak) : 255;
@@ -242,7 +242,7 @@ export function localFrameBatch(spec: FrameBatchSpec): FrameBatch & { result(): 
       if (spec.bitsPerSample === 16) {
         for (let i = 0; i < samples.length; i++) if (samples[i]! > peak) peak = samples[i]!;
       }
-      resizeFrameArea(samples, spec.width, spec.channels, spec.crop, spec.height, spec.outWidth, raw, f * plane, weights);
+      resizeFrameArea(samples, spec.frameWidth, spec.channels, spec.crop, spec.outHeight, spec.outWidth, raw, f * plane, weights);
     },
     result,
     finish: async () => result(),
@@ -262,15 +262,14 @@ export async function prepareFrames(cine: Cine, input: PreprocessSpec, batch: Fr
   const expected = cine.height * cine.width * cine.channels;
   const frames = batch({
     count: indices.length,
-    width: cine.width,
+    frameWidth: cine.width,
     channels: cine.channels,
     bitsPerSample: cine.bitsPerSample,
     crop,
-    height: input.height,
+    outHeight: input.height,
     outWidth: input.width,
     scale: input.scale,
   });
-  let read: Error | null = null;
   try {
     for (let f = 0; f < indices.length; f++) {
       const samples = await cine.frame(indices[f]!);
@@ -283,14 +282,10 @@ export async function prepareFrames(cine: Cine, input: PreprocessSpec, batch: Fr
       await frames.add(f, samples);
     }
   } catch (err) {
-    read = err as Error;
+    // Finished all the same, so that a batch on another thread lets go of what it holds for this clip.
+    await frames.finish().catch(() => {});
+    throw err;
   }
-  // Finished in every case, so that a batch on another thread lets go of what it holds for this clip.
-  const done = frames.finish();
-  if (read) {
-    await done.catch(() => {});
-    throw read;
-  }
-  const { data, fullScale } = await done;
+  const { data, fullScale } = await frames.finish();
   return { indices, data, height: input.height, width: input.width, crop, fullScale };
 }
